@@ -1,0 +1,107 @@
+"""Frozen values of the fact base: what the loader produces and the matcher reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["AnswerKind", "Fact", "FactBase", "Lexicon", "Topic"]
+
+MAX_SOURCE_WORDS = 25
+
+
+class Topic(StrEnum):
+    """The fixed vocabulary of topics a fact can belong to."""
+
+    CAST = "cast"
+    CHARACTER = "character"
+    PREMISE = "premise"
+    STORY = "story"
+    FRANCHISE = "franchise"
+    PRODUCTION = "production"
+    STYLE = "style"
+    THEMES = "themes"
+    RECEPTION = "reception"
+
+
+class AnswerKind(StrEnum):
+    """What kind of answer a fact gives, matched against what a question asks for."""
+
+    PERSON = "person"
+    PLACE = "place"
+    TITLE = "title"
+    REASON = "reason"
+    DATE = "date"
+    NUMBER = "number"
+    DESCRIPTION = "description"
+
+
+# Pydantic v2 never turns numbers into strings, so a stray `answer: 42` is an error.
+_STRICT = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Fact(BaseModel):
+    """One curated fact: how people ask for it, our answer, and the article's words."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$", max_length=80)
+    topic: Topic
+    gives: tuple[AnswerKind, ...] = Field(min_length=1)
+    about: tuple[str, ...] = ()
+    questions: tuple[str, ...] = Field(min_length=1)
+    answer: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    @field_validator("questions")
+    @classmethod
+    def _questions_not_blank(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not q.strip() for q in value):
+            raise ValueError("a question phrasing is empty")
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _source_is_short(cls, value: str) -> str:
+        words = len(value.split())
+        if words > MAX_SOURCE_WORDS:
+            raise ValueError(f"source excerpt has {words} words; at most {MAX_SOURCE_WORDS}")
+        return value
+
+
+class Lexicon(BaseModel):
+    """Names and terms: each canonical key with the ways people write it."""
+
+    model_config = _STRICT
+
+    entities: Mapping[str, tuple[str, ...]] = Field(default_factory=dict)
+    terms: Mapping[str, tuple[str, ...]] = Field(default_factory=dict)
+    ambient: tuple[str, ...] = ()
+    out_of_scope: tuple[str, ...] = ()
+
+
+class FactBase:
+    """An immutable, validated set of facts with their lexicon."""
+
+    __slots__ = ("_by_id", "facts", "lexicon", "source_dir")
+
+    def __init__(self, facts: tuple[Fact, ...], lexicon: Lexicon, source_dir: str = "") -> None:
+        self.facts = facts
+        self.lexicon = lexicon
+        self.source_dir = source_dir
+        self._by_id: Mapping[str, Fact] = MappingProxyType({f.id: f for f in facts})
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def get(self, fact_id: str) -> Fact | None:
+        """The fact with this id, or None."""
+        return self._by_id.get(fact_id)
+
+    @property
+    def phrasing_count(self) -> int:
+        """How many question phrasings the facts hold in all."""
+        return sum(len(f.questions) for f in self.facts)
