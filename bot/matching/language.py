@@ -1,0 +1,154 @@
+"""English knowledge the matcher needs, independent of any show: function words, question
+shapes, a light stemmer and how common a word is."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from bot.facts.model import AnswerKind
+
+__all__ = ["FUNCTION_WORDS", "asked_kind", "commonness", "stem"]
+
+# Words that carry no topic: grammar, chat filler, politeness. They never count as evidence.
+FUNCTION_WORDS = frozenset(
+    """
+    a an the and or but if then so of to in on at by for with from into onto about as than
+    is are was were be been being am do does did done doing has have had having will would
+    shall should can could may might must get gets got getting
+    i me my mine you your yours he him his she her hers it its we us our they them their
+    this that these those there here what which who whom whose when where why how
+    any some all each every no not yes very really just also too still even only much many
+    more most less least such same other another own again ever now then once
+    one thing things stuff something anything someone anyone somebody anybody
+    know knows tell told say please pls plz thanks thank thx ty hey hi hello yo sup
+    ok okay lol lmao lmfao rofl omg wow bro bruh dude guys guy man fam ya yeah yep nope
+    like kinda sorta gonna wanna actually basically literally honestly seriously
+    quick question q qs asking ask wondering wonder curious idea ideas anybody
+    bot trivia help
+    mean means meant go goes going went come comes came make makes made
+    well way lot lots bit little big kind sort type
+    show shows series
+    """.split()
+)
+
+# Multi-word openers checked in order; the first that occurs in the question decides.
+_ASK_PATTERNS: tuple[tuple[AnswerKind, tuple[str, ...]], ...] = (
+    (
+        AnswerKind.NUMBER,
+        (
+            "how many",
+            "how much",
+            "how old",
+            "how long",
+            "how tall",
+            "how often",
+            "what age",
+            "what number",
+            "number of",
+            "how big",
+        ),
+    ),
+    (
+        AnswerKind.DATE,
+        (
+            "when",
+            "what year",
+            "which year",
+            "what date",
+            "which date",
+            "what day",
+            "what time",
+            "release date",
+            "air date",
+            "premiere date",
+            "how soon",
+            "what month",
+        ),
+    ),
+    (AnswerKind.REASON, ("why", "how come", "for what reason")),
+    (
+        AnswerKind.PERSON,
+        (
+            "who",
+            "whom",
+            "whose",
+            "which actor",
+            "which actress",
+            "what actor",
+            "what actress",
+            "which person",
+            "name of the actor",
+            "name of the actress",
+        ),
+    ),
+    (AnswerKind.PLACE, ("where",)),
+    (
+        AnswerKind.TITLE,
+        (
+            "what shows",
+            "which shows",
+            "which show",
+            "what other shows",
+            "what series",
+            "which series",
+            "what movies",
+            "which movies",
+            "what films",
+            "which films",
+            "which books",
+            "which book",
+            "which novel",
+            "which novels",
+        ),
+    ),
+)
+
+
+def asked_kind(words: list[str]) -> AnswerKind | None:
+    """What kind of answer the question asks for, or None for open and yes/no questions."""
+    text = f" {' '.join(words)} "
+    best: tuple[int, AnswerKind] | None = None
+    for kind, openers in _ASK_PATTERNS:
+        for opener in openers:
+            at = text.find(f" {opener} ")
+            if at >= 0 and (best is None or at < best[0]):
+                best = (at, kind)
+    return best[1] if best else None
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to join play/plays/played/playing and
+    create/created/creator-ish pairs, not a real stemmer. Both sides use it, so consistency
+    matters more than linguistics."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    base = word
+    if word.endswith("ies") and len(word) >= 5:
+        base = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        base = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        base = word[:-1]
+    elif word.endswith("ing") and len(word) >= 6:
+        base = _undouble(word[:-3])
+    elif word.endswith("ed") and len(word) >= 5:
+        base = _undouble(word[:-2])
+    if base.endswith("e") and len(base) >= 4:
+        base = base[:-1]
+    return base
+
+
+def _undouble(base: str) -> str:
+    """starr -> star, stopp -> stop; keep ll, ss, ff, zz."""
+    if len(base) >= 3 and base[-1] == base[-2] and base[-1] not in "lsfz":
+        return base[:-1]
+    return base
+
+
+@lru_cache(maxsize=8192)
+def commonness(word: str) -> float:
+    """How common an English word is on the Zipf scale (0 unknown, 3 rare, 7 'the')."""
+    return float(zipf_frequency(word, "en"))
