@@ -20,7 +20,7 @@ ANSWER_TERM_CREDIT = 0.6
 # Weights of question terms that no fact contains, from how rare the word is in English.
 UNKNOWN_WORD_WEIGHT = (0.25, 1.2)
 OUT_OF_SCOPE_WEIGHT = 2.0
-AMBIENT_WEIGHT = 0.15
+AMBIENT_WEIGHT = 0.08
 NUMBER_WEIGHT = 1.0
 
 
@@ -98,7 +98,7 @@ class FactIndex:
         # Unknown words: a rare word (a name, another show) weighs more than an everyday one.
         low, high = UNKNOWN_WORD_WEIGHT
         zipf = self.analyzer.commonness_of(term)
-        return min(high, max(low, 1.0 - (zipf - 3.0) * 0.35))
+        return min(high, max(low, 1.0 - (zipf - 3.0) * 0.4))
 
     def candidates(
         self, weights: dict[str, float], limit: int

@@ -9,7 +9,16 @@ from wordfreq import zipf_frequency
 
 from bot.facts.model import AnswerKind
 
-__all__ = ["FUNCTION_WORDS", "asked_kind", "commonness", "stem"]
+__all__ = ["FUNCTION_WORDS", "QUESTION_WORDS", "asked_kind", "commonness", "stem"]
+
+QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
+# "which critic", "what actress", "name of the cop": a question asking for a person.
+_PERSON_NOUNS = (
+    "actor actress actors actresses person people critic critics reviewer reviewers writer "
+    "writers author director creator creators producer producers cop cops officer officers "
+    "detective detectives guy guys girl woman man character characters volunteer volunteers "
+    "star stars cast member members"
+).split()
 
 # Words that carry no topic: grammar, chat filler, politeness. They never count as evidence.
 FUNCTION_WORDS = frozenset(
@@ -79,10 +88,18 @@ _ASK_PATTERNS: tuple[tuple[AnswerKind, tuple[str, ...]], ...] = (
             "what actor",
             "what actress",
             "which person",
-            "name of the actor",
-            "name of the actress",
+            "name of",
+            "names of",
+            "what is the name",
+            "what is her name",
+            "what is his name",
+            "what are the names",
+            "what are their names",
+            "named",
+            *(f"{w} {noun}" for w in ("which", "what") for noun in _PERSON_NOUNS),
         ),
     ),
+    (AnswerKind.TITLE, ("where do i know", "where have i seen", "where else", "where i know")),
     (AnswerKind.PLACE, ("where",)),
     (
         AnswerKind.TITLE,

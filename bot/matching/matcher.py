@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -9,7 +10,9 @@ from rapidfuzz import fuzz
 
 from bot.facts.model import AnswerKind, Fact, FactBase
 from bot.matching.index import FactEntry, FactIndex
-from bot.matching.terms import ENTITY, OUT_OF_SCOPE, AnalyzedText
+from bot.matching.language import QUESTION_WORDS
+from bot.matching.normalize import normalize
+from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, AnalyzedText
 
 __all__ = ["Match", "Matcher", "Outcome", "Suggestion"]
 
@@ -20,11 +23,16 @@ SURE_SCORE = 0.85  # ...unless the score is at least this
 SUGGEST_SCORE = 0.45  # least score for a fact to be offered as "did you mean"
 SUGGEST_SPREAD = 0.15  # suggestions stay within this of the best
 MAX_SUGGESTIONS = 3
-CANDIDATES = 12  # facts fully scored after pruning by the inverted index
+CANDIDATES = 40  # facts fully scored after pruning by the inverted index
 # Kinds of answer a question can demand; a fact that cannot give it is not a candidate.
 STRICT_KINDS = frozenset({AnswerKind.PERSON, AnswerKind.PLACE, AnswerKind.TITLE})
 UNANSWERABLE_KINDS = frozenset({AnswerKind.DATE, AnswerKind.NUMBER})
 REASON_PENALTY = 0.1
+# A question term this specific (found in one fact, an entity, a rare word) must be explained
+# by the fact we answer with; otherwise the question is about something else.
+KEY_TERM_WEIGHT = 0.7
+EXTRA_TERM_SHARE = 0.5
+NAME_WEIGHT = 1.5
 
 
 class Outcome(StrEnum):
@@ -70,23 +78,38 @@ class Matcher:
     def __init__(self, fact_base: FactBase) -> None:
         self.fact_base = fact_base
         self._index = FactIndex(fact_base)
+        self._ambient = self._index.analyzer.ambient
 
     def analyze(self, question: str) -> AnalyzedText:
         """The question as the matcher reads it (for debugging and the CLI)."""
         return self._index.analyzer.analyze(question)
 
     def match(self, question: str) -> Match:
-        """Decide how to respond to one question."""
-        analyzed = self.analyze(question)
+        """Decide how to respond to one question.
+
+        A chatty message is also tried as its last questioning clause alone, so the chatter
+        around a question does not drown it; the more decisive reading wins.
+        """
+        best = self._match_text(question, question)
+        clause = question_clause(question)
+        if clause and best.outcome is not Outcome.ANSWER:
+            alternative = self._match_text(question, clause)
+            if _RANK[alternative.outcome] > _RANK[best.outcome]:
+                best = alternative
+        return best
+
+    def _match_text(self, question: str, text: str) -> Match:
+        analyzed = self.analyze(text)
         if not analyzed.terms:
             return Match(question, Outcome.DECLINE, reason="no content words")
         if analyzed.asks in UNANSWERABLE_KINDS:
             return Match(question, Outcome.DECLINE, reason=f"asks for a {analyzed.asks}")
         weights = {t: self._index.weight(t) for t in analyzed.terms}
+        weights.update((name, NAME_WEIGHT) for name in analyzed.names if name in weights)
         ranked = self._rank(analyzed, weights)
         if not ranked:
-            return Match(question, Outcome.DECLINE, reason="no fact shares a term")
-        return self._decide(question, ranked)
+            return Match(question, Outcome.DECLINE, reason="no fact fits")
+        return self._decide(question, analyzed, weights, ranked)
 
     def _rank(self, analyzed: AnalyzedText, weights: dict[str, float]) -> list[_Scored]:
         total = sum(weights.values())
@@ -112,7 +135,10 @@ class Matcher:
         asked = sum(weights.values())
         for phrasing in entry.phrasings:
             shared = sum(w for t, w in weights.items() if t in phrasing.terms)
-            extra = sum(self._index.weight(t) for t in phrasing.terms if t not in weights)
+            # Words a phrasing has beyond the question count half: phrasings are often longer.
+            extra = EXTRA_TERM_SHARE * sum(
+                self._index.weight(t) for t in phrasing.terms if t not in weights
+            )
             overlap = shared / (asked + extra) if asked + extra else 0.0
             chars = fuzz.ratio(analyzed.surface, phrasing.analyzed.surface) / 100
             similarity = 0.8 * overlap + 0.2 * chars
@@ -120,20 +146,54 @@ class Matcher:
                 best = (similarity, phrasing.text)
         return best
 
-    def _decide(self, question: str, ranked: list[_Scored]) -> Match:
+    def _decide(
+        self,
+        question: str,
+        analyzed: AnalyzedText,
+        weights: dict[str, float],
+        ranked: list[_Scored],
+    ) -> Match:
         top = ranked[0]
+        score = round(top.score, 3)
+        foreign = [t for t in top.unexplained if t.startswith(OUT_OF_SCOPE) or t in analyzed.names]
+        if foreign:
+            return Match(question, Outcome.DECLINE, score=score, reason=f"unknown: {foreign[0]}")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        blocking = [t for t in top.unexplained if t.startswith((ENTITY, OUT_OF_SCOPE))]
         confident = top.score >= SURE_SCORE or top.score - runner_up >= ANSWER_MARGIN
-        if top.score >= ANSWER_SCORE and confident and not blocking:
-            return Match(question, Outcome.ANSWER, top.entry.fact, round(top.score, 3))
-        if any(t.startswith(OUT_OF_SCOPE) for t in top.unexplained):
-            return Match(question, Outcome.DECLINE, score=round(top.score, 3), reason="off scope")
+        key_missing = [
+            t
+            for t, w in weights.items()
+            if w >= KEY_TERM_WEIGHT and top.entry.credit(t) < (1.0 if t[0] == ENTITY else 0.1)
+        ]
+        # Plain words alone ("first!") are too thin to answer on; lexicon terms are needed.
+        thin = not any(t[0] in (ENTITY, SYNONYM) for t in weights)
+        focus_missing = analyzed.focus is not None and analyzed.focus in top.unexplained
+        settled = not (key_missing or focus_missing or thin)
+        if top.score >= ANSWER_SCORE and confident and settled:
+            return Match(question, Outcome.ANSWER, top.entry.fact, score)
         offered = tuple(
             Suggestion(s.entry.fact.id, s.phrasing, round(s.score, 3))
             for s in ranked[:MAX_SUGGESTIONS]
-            if s.score >= SUGGEST_SCORE and s.score >= top.score - SUGGEST_SPREAD
+            if s.score >= SUGGEST_SCORE
+            and s.score >= top.score - SUGGEST_SPREAD
+            and (analyzed.focus is None or analyzed.focus not in s.unexplained)
         )
         if offered:
-            return Match(question, Outcome.SUGGEST, score=round(top.score, 3), suggestions=offered)
-        return Match(question, Outcome.DECLINE, score=round(top.score, 3), reason="low score")
+            return Match(question, Outcome.SUGGEST, score=score, suggestions=offered)
+        return Match(question, Outcome.DECLINE, score=score, reason="no close fact")
+
+
+_RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
+_CLAUSE_SPLIT = re.compile(r"(?<=[.!?;:,])\s+|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)")
+
+
+def question_clause(text: str) -> str | None:
+    """The last clause of a multi-clause message that reads as a question, if any."""
+    clauses = [c for c in _CLAUSE_SPLIT.split(text.strip()) if c.strip()]
+    if len(clauses) < 2:
+        return None
+    for clause in reversed(clauses):
+        words = normalize(clause).split()
+        if clause.rstrip().endswith("?") or (words and words[0] in QUESTION_WORDS):
+            return clause
+    return None

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.facts.model import AnswerKind, Lexicon
-from bot.matching.language import FUNCTION_WORDS, asked_kind, commonness, stem
-from bot.matching.normalize import normalize
+import re
+
+from bot.matching.language import FUNCTION_WORDS, QUESTION_WORDS, asked_kind, commonness, stem
+from bot.matching.normalize import clean_text, normalize
 
 __all__ = ["ENTITY", "OUT_OF_SCOPE", "SYNONYM", "AnalyzedText", "TermAnalyzer"]
 
@@ -26,13 +28,25 @@ _MAX_PHRASE_WORDS = 6
 _CACHE_LIMIT = 20_000
 
 
+# A focus word this common ("deal", "thing") says too little to decide on.
+FOCUS_MAX_ZIPF = 5.25
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
+
+
 @dataclass(frozen=True, slots=True)
 class AnalyzedText:
-    """A question (or phrasing) as the matcher sees it."""
+    """A question (or phrasing) as the matcher sees it.
+
+    `focus` is the first telling term after the question word ("tone" in "what is the tone
+    of ballard"): the thing asked about, which the answering fact must cover. `names` are
+    capitalised words we do not know (likely another person or show).
+    """
 
     words: tuple[str, ...]
     terms: tuple[str, ...]
     asks: AnswerKind | None
+    focus: str | None = None
+    names: frozenset[str] = frozenset()
 
     @property
     def surface(self) -> str:
@@ -72,7 +86,23 @@ class TermAnalyzer:
     def analyze(self, text: str) -> AnalyzedText:
         """Normalise, correct and map text to its content terms."""
         words = tuple(self.correct(w) for w in normalize(text).split())
-        return AnalyzedText(words, self._terms(words), asked_kind(list(words)))
+        terms, focus = self._terms(words)
+        return AnalyzedText(words, terms, asked_kind(list(words)), focus, self._names(text))
+
+    def _names(self, text: str) -> frozenset[str]:
+        """Unknown capitalised words inside a sentence: names of things we know nothing of.
+        Title Case Questions are skipped, as there capitals say nothing."""
+        cleaned = clean_text(text)
+        words = cleaned.split()
+        capitals = _CAPITALISED.findall(cleaned)
+        if len(capitals) * 2 > len(words):
+            return frozenset()
+        return frozenset(
+            stem(w)
+            for word in capitals
+            for w in normalize(word).split()
+            if w not in self._known and stem(w) not in self._known
+        )
 
     def correct(self, word: str) -> str:
         """The known word this one is a typo of, or the word itself."""
@@ -97,22 +127,33 @@ class TermAnalyzer:
         """Commonness in English of the word behind a plain (stemmed) term."""
         return max(commonness(term), commonness(self._stem_words.get(term, term)))
 
-    def _terms(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        """Greedy longest-phrase mapping; leftover content words become stems."""
+    def _terms(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+        """Greedy longest-phrase mapping; leftover content words become stems.
+        Also returns the focus: the first telling term after the first question word."""
         stems = [stem(w) for w in words]
+        asked_at = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
         terms: list[str] = []
+        focus: str | None = None
         i = 0
         while i < len(stems):
+            start = i
             for size in range(min(_MAX_PHRASE_WORDS, len(stems) - i), 0, -1):
-                term = self._phrases.get(tuple(stems[i : i + size]))
+                term: str | None = self._phrases.get(tuple(stems[i : i + size]))
                 if term is not None:
-                    terms.append(term)
                     i += size
                     break
             else:
+                term = None
                 if words[i] not in FUNCTION_WORDS:
-                    terms.append(stems[i])
+                    term = stems[i]
                     if len(self._stem_words) < _CACHE_LIMIT:
                         self._stem_words.setdefault(stems[i], words[i])
                 i += 1
-        return tuple(dict.fromkeys(terms))
+            if term is None:
+                continue
+            terms.append(term)
+            if focus is None and asked_at is not None and start > asked_at:
+                telling = term[0] in (ENTITY, SYNONYM, OUT_OF_SCOPE)
+                if telling or commonness(words[start]) < FOCUS_MAX_ZIPF:
+                    focus = term
+        return tuple(dict.fromkeys(terms)), focus
