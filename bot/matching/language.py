@@ -124,15 +124,22 @@ _ASK_PATTERNS: tuple[tuple[AnswerKind, tuple[str, ...]], ...] = (
 
 
 def asked_kind(words: list[str]) -> AnswerKind | None:
-    """What kind of answer the question asks for, or None for open and yes/no questions."""
+    """What kind of answer the question asks for, or None for open and yes/no questions.
+
+    The first question word decides ("what happens when..." is open, not a date); phrases
+    such as "release date" or "number of" count wherever they stand.
+    """
+    first = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
+    led = f" {' '.join(words[first:])} " if first is not None else ""
     text = f" {' '.join(words)} "
-    best: tuple[int, AnswerKind] | None = None
     for kind, openers in _ASK_PATTERNS:
         for opener in openers:
-            at = text.find(f" {opener} ")
-            if at >= 0 and (best is None or at < best[0]):
-                best = (at, kind)
-    return best[1] if best else None
+            if opener.split()[0] in QUESTION_WORDS:
+                if led.startswith(f" {opener} "):
+                    return kind
+            elif f" {opener} " in text:
+                return kind
+    return None
 
 
 @lru_cache(maxsize=8192)

@@ -1,0 +1,104 @@
+"""Lint a loaded fact base: what validation cannot see but curators should fix."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.facts.model import FactBase
+from bot.matching.language import stem
+from bot.matching.matcher import Matcher, Outcome
+from bot.matching.normalize import normalize
+
+__all__ = ["EMBED_DESCRIPTION_LIMIT", "MIN_PHRASINGS", "LintProblem", "lint_fact_base"]
+
+MIN_PHRASINGS = 5
+EMBED_DESCRIPTION_LIMIT = 4096  # Discord's limit for an embed description
+EMBED_FIELD_LIMIT = 1024  # ...and for a field value, where the source goes
+
+
+@dataclass(frozen=True, slots=True)
+class LintProblem:
+    """One finding, named by the fact it concerns."""
+
+    fact_id: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.fact_id}: {self.problem}"
+
+
+def lint_fact_base(
+    fact_base: FactBase, matcher: Matcher, article: str | None = None
+) -> list[LintProblem]:
+    """Every finding: thin facts, oversized answers, ambiguous phrasings, unsupported sources."""
+    problems = [*_sizes(fact_base), *_ambiguity(fact_base, matcher), *_aliases(fact_base)]
+    if article is not None:
+        problems += _sources(fact_base, article)
+    return problems
+
+
+def _sizes(fact_base: FactBase) -> list[LintProblem]:
+    problems = []
+    for fact in fact_base.facts:
+        if len(fact.questions) < MIN_PHRASINGS:
+            count = len(fact.questions)
+            problems.append(LintProblem(fact.id, f"{count} phrasings; want {MIN_PHRASINGS}+"))
+        if len(fact.answer) > EMBED_DESCRIPTION_LIMIT:
+            limit = EMBED_DESCRIPTION_LIMIT
+            problems.append(LintProblem(fact.id, f"answer longer than {limit} characters"))
+        if len(fact.source) > EMBED_FIELD_LIMIT:
+            limit = EMBED_FIELD_LIMIT
+            problems.append(LintProblem(fact.id, f"source longer than {limit} characters"))
+    return problems
+
+
+def _ambiguity(fact_base: FactBase, matcher: Matcher) -> list[LintProblem]:
+    """Each phrasing must lead back to its own fact: not another one, and not a decline."""
+    problems = []
+    owners: dict[str, str] = {}
+    for fact in fact_base.facts:
+        for phrasing in fact.questions:
+            key = normalize(phrasing)
+            if owners.get(key, fact.id) != fact.id:
+                problem = f"phrasing {phrasing!r} also belongs to {owners[key]}"
+                problems.append(LintProblem(fact.id, problem))
+            owners[key] = fact.id
+            match = matcher.match(phrasing)
+            if match.outcome is Outcome.ANSWER and match.fact and match.fact.id != fact.id:
+                problem = f"phrasing {phrasing!r} is answered by {match.fact.id}"
+                problems.append(LintProblem(fact.id, problem))
+            elif match.outcome is Outcome.DECLINE:
+                problems.append(LintProblem(fact.id, f"phrasing {phrasing!r} is declined"))
+    return problems
+
+
+def _aliases(fact_base: FactBase) -> list[LintProblem]:
+    """Aliases of different keys that read the same once normalised and stemmed."""
+    owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    lexicon = fact_base.lexicon
+    for section, table in (("entities", lexicon.entities), ("terms", lexicon.terms)):
+        for key, variants in table.items():
+            for variant in variants:
+                owners[tuple(stem(w) for w in normalize(variant).split())].add(f"{section}.{key}")
+    return [
+        LintProblem("aliases", f"{' '.join(words)!r} is claimed by {', '.join(sorted(keys))}")
+        for words, keys in owners.items()
+        if len(keys) > 1
+    ]
+
+
+def _sources(fact_base: FactBase, article: str) -> list[LintProblem]:
+    """Every source excerpt must appear word for word in the article."""
+    flat = _flatten(article)
+    return [
+        LintProblem(fact.id, "source is not a verbatim excerpt of the article")
+        for fact in fact_base.facts
+        if _flatten(fact.source) not in flat
+    ]
+
+
+def _flatten(text: str) -> str:
+    """Compare on words only: quotes, dashes and line breaks vary between copies."""
+    return " ".join(re.findall(r"[\w’']+", text.replace("’", "'").casefold()))
