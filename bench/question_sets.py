@@ -1,6 +1,6 @@
 """Print how the matcher does on labelled question sets (run by hand while curating).
 
-    python -m bench.question_sets [tests/data/dev_set.yaml ...] [--misses]
+python -m bench.question_sets [tests/data/dev_set.yaml ...] [--misses]
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ def main(argv: list[str]) -> None:
     matcher = Matcher(load_fact_base("facts"))
     for path in paths:
         report = evaluate(matcher, load_question_set(path))
-        print(f"{path}: answerable right {report.right}/{report.answerable} "
-              f"({report.right_rate:.1%}); unanswerable answered "
-              f"{report.wrongly_answered}/{report.unanswerable} ({report.answered_rate:.1%})")
+        print(
+            f"{path}: answerable right {report.right}/{report.answerable} "
+            f"({report.right_rate:.1%}); unanswerable answered "
+            f"{report.wrongly_answered}/{report.unanswerable} ({report.answered_rate:.1%})"
+        )
         for kind, count in sorted(report.by_kind.items()):
             print(f"  {kind:12} {report.by_kind_right[kind]:4}/{count}")
         if show_misses:

@@ -191,15 +191,16 @@ def _build_facts(
             continue
         for i, entry in enumerate(entries):
             fact = _build_fact(doc, ("facts", i), entry, lexicon, problems)
-            if fact is None:
-                continue
-            where = f"{doc.file}:{doc.line(('facts', i, 'id'))}"
-            if fact.id in seen:
-                problem = f"duplicate id {fact.id!r} (first at {seen[fact.id]})"
-                line = doc.line(("facts", i, "id"))
-                problems.append(LoadProblem(doc.file, line, _field(("facts", i, "id")), problem))
-            else:
-                seen[fact.id] = where
+            raw_id = entry.get("id") if isinstance(entry, dict) else None
+            if isinstance(raw_id, str):
+                id_path: Path_ = ("facts", i, "id")
+                line = doc.line(id_path)
+                if raw_id in seen:
+                    problem = f"duplicate id {raw_id!r} (first at {seen[raw_id]})"
+                    problems.append(LoadProblem(doc.file, line, _field(id_path), problem))
+                    continue
+                seen[raw_id] = f"{doc.file}:{line}"
+            if fact is not None:
                 facts.append(fact)
     return facts
 
@@ -211,19 +212,29 @@ def _build_fact(
     if not isinstance(entry, dict):
         problems.append(LoadProblem(doc.file, doc.line(path), _field(path), "expected a mapping"))
         return None
+    bad_about = _unknown_entities(doc, path, entry.get("about"), lexicon, problems)
     try:
         fact = Fact.model_validate(entry)
     except ValidationError as exc:
         problems.extend(_from_validation(exc, path, doc))
         return None
-    if lexicon is None:
-        return fact
-    bad = [(i, key) for i, key in enumerate(fact.about) if key not in lexicon.entities]
-    for i, key in bad:
-        where = (*path, "about", i)
-        problem = f"unknown entity {key!r} (not in {LEXICON_FILE})"
-        problems.append(LoadProblem(doc.file, doc.line(where), _field(where), problem))
-    return None if bad else fact
+    return None if bad_about else fact
+
+
+def _unknown_entities(
+    doc: _Document, path: Path_, about: Any, lexicon: Lexicon | None, problems: list[LoadProblem]
+) -> bool:
+    """Record every `about` entry that is not an entity of the lexicon; True if any."""
+    if lexicon is None or not isinstance(about, list):
+        return False
+    found = False
+    for i, key in enumerate(about):
+        if isinstance(key, str) and key not in lexicon.entities:
+            where = (*path, "about", i)
+            problem = f"unknown entity {key!r} (not in {LEXICON_FILE})"
+            problems.append(LoadProblem(doc.file, doc.line(where), _field(where), problem))
+            found = True
+    return found
 
 
 def _from_validation(exc: ValidationError, path: Path_, doc: _Document) -> list[LoadProblem]:

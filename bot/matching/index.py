@@ -100,9 +100,7 @@ class FactIndex:
         zipf = self.analyzer.commonness_of(term)
         return min(high, max(low, 1.0 - (zipf - 3.0) * 0.4))
 
-    def candidates(
-        self, weights: dict[str, float], limit: int
-    ) -> list[tuple[int, float]]:
+    def candidates(self, weights: dict[str, float], limit: int) -> list[tuple[int, float]]:
         """Up to `limit` fact positions with the most weighted credit, best first."""
         scores = np.zeros(len(self.entries), dtype=np.float32)
         for term, weight in weights.items():

@@ -20,7 +20,7 @@ __all__ = ["Match", "Matcher", "Outcome", "Suggestion"]
 ANSWER_SCORE = 0.62  # least score to answer
 ANSWER_MARGIN = 0.06  # lead over the best other fact needed to answer...
 SURE_SCORE = 0.85  # ...unless the score is at least this
-SUGGEST_SCORE = 0.45  # least score for a fact to be offered as "did you mean"
+SUGGEST_SCORE = 0.5  # least score for a fact to be offered as "did you mean"
 SUGGEST_SPREAD = 0.15  # suggestions stay within this of the best
 MAX_SUGGESTIONS = 3
 CANDIDATES = 40  # facts fully scored after pruning by the inverted index
@@ -184,7 +184,9 @@ class Matcher:
 
 
 _RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
-_CLAUSE_SPLIT = re.compile(r"(?<=[.!?;:,])\s+|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)")
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=[.!?;:,])\s+|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)"
+)
 
 
 def question_clause(text: str) -> str | None:

@@ -1,0 +1,161 @@
+"""`trivia-bot`: ask, check, console and run, all from one settings object."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from bot.facts.loader import FactBaseError, load_fact_base
+from bot.facts.model import FactBase
+from bot.matching.lint import lint_fact_base
+from bot.matching.matcher import Matcher
+from bot.presenters.text import match_as_json, match_as_text
+from bot.settings import Settings
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+PROMPT = "ballard> "
+
+
+class CliError(Exception):
+    """A problem to report on one line, with exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"])
+        return _fail(f"bad setting {field}: {error['msg']}")
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+    facts_dir = Path(args.facts) if args.facts else settings.facts_dir
+    try:
+        command: Callable[[argparse.Namespace, Path, Settings], int] = args.command
+        return command(args, facts_dir, settings)
+    except CliError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--facts", metavar="DIR", help="fact-base folder (default: facts/)")
+    parser = argparse.ArgumentParser(
+        prog="trivia-bot",
+        description="Answer questions about the TV series Ballard from a cited fact base.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    ask = sub.add_parser("ask", parents=[common], help="answer a question (or stdin lines)")
+    ask.add_argument("question", nargs="*", help="the question; none: one per line on stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.set_defaults(command=_ask)
+    check = sub.add_parser("check", parents=[common], help="validate and lint a fact base")
+    check.add_argument("dir", nargs="?", help="fact-base folder (default: --facts)")
+    check.add_argument("--article", metavar="FILE", help="also check sources against it")
+    check.set_defaults(command=_check)
+    console = sub.add_parser("console", parents=[common], help="an interactive prompt")
+    console.set_defaults(command=_console)
+    run = sub.add_parser("run", parents=[common], help="start the bot (console without token)")
+    run.set_defaults(command=_run)
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"trivia-bot: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _load(facts_dir: Path) -> FactBase:
+    """Load the fact base or raise a one-line CliError (details go to the log)."""
+    try:
+        return load_fact_base(facts_dir)
+    except FactBaseError as exc:
+        log.info("fact base problems:\n%s", exc)
+        first = exc.problems[0]
+        more = len(exc.problems) - 1
+        suffix = f" (and {more} more; run `trivia-bot check {facts_dir}`)" if more else ""
+        raise CliError(f"cannot load facts: {first}{suffix}") from exc
+
+
+def _ask(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    matcher = Matcher(_load(facts_dir))
+    questions: Iterable[str] = [" ".join(args.question)] if args.question else sys.stdin
+    for raw in questions:
+        question = raw.rstrip("\n")
+        if not args.question and not question.strip():
+            continue
+        _answer(matcher, question, as_json=args.json, out=sys.stdout)
+    return EXIT_OK
+
+
+def _answer(matcher: Matcher, question: str, *, as_json: bool, out: TextIO) -> None:
+    match = matcher.match(question)
+    text = match_as_json(match) if as_json else match_as_text(match, matcher.fact_base)
+    print(text, file=out, flush=True)
+
+
+def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    folder = Path(args.dir) if args.dir else facts_dir
+    try:
+        fact_base = load_fact_base(folder)
+    except FactBaseError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"{len(exc.problems)} problem(s) in {folder}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    article = None
+    if args.article:
+        try:
+            article = Path(args.article).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot read article {args.article}: {exc.strerror}") from exc
+    findings = lint_fact_base(fact_base, Matcher(fact_base), article)
+    for finding in findings:
+        print(finding)
+    summary = f"{len(fact_base)} facts, {fact_base.phrasing_count} phrasings"
+    if findings:
+        print(f"{summary}: {len(findings)} problem(s)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{summary}: ok")
+    return EXIT_OK
+
+
+def _console(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    matcher = Matcher(_load(facts_dir))
+    facts = len(matcher.fact_base)
+    print(f"Ask about Ballard ({facts} facts loaded). Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input(PROMPT)
+        except EOFError:
+            print()
+            return EXIT_OK
+        if not question.strip():
+            return EXIT_OK
+        _answer(matcher, question, as_json=False, out=sys.stdout)
+
+
+def _run(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    if settings.discord_token is None or not settings.discord_token.get_secret_value():
+        print("DISCORD_TOKEN is not set: starting the local console instead of the bot.")
+        return _console(args, facts_dir, settings)
+    raise CliError("the Discord adapter is not part of this build yet; unset DISCORD_TOKEN")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""The matcher: answers, suggestions and declines on a table of questions, and robustness."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.facts.model import FactBase
+from bot.matching.matcher import Matcher, Outcome, question_clause
+
+ANSWERS = [
+    ("who plays ballard", "cast.ballard_actor"),
+    ("Who plays Renée Ballard?", "cast.ballard_actor"),
+    ("who plays renee ballard", "cast.ballard_actor"),
+    ("who plys balard", "cast.ballard_actor"),
+    ("<@123456789> who plays ballard @everyone", "cast.ballard_actor"),
+    ("who\u200b plays\u200d ballard", "cast.ballard_actor"),
+    ("what else has maggie q been in", "cast.maggie_q_roles"),
+    ("what is ballard about", "premise.overview"),
+    ("where can i watch it", "franchise.prime_video"),
+    ("is it on netflix", "franchise.prime_video"),
+    ("who wrote the books", "franchise.connelly_novels"),
+    ("who created the show", "production.adapted_by"),
+    ("is ballard a bosch spin off", "franchise.bosch_universe"),
+    ("where is the cold case unit", "premise.basement"),
+    ("what was ballard's job before", "premise.robbery_homicide"),
+    ("how is the cinematography", "style.cinematography"),
+    ("what does every name here mean", "story.quote_meaning"),
+]
+
+DECLINES = [
+    "when did ballard premiere",
+    "how many episodes are there",
+    "who plays the politician's sister",
+    "who directed the pilot",
+    "what is the imdb rating",
+    "who plays walter white",
+    "what is the capital of france",
+    "lol",
+    "good morning everyone",
+    "",
+    "   ",
+    "@everyone",
+    "what's Slow Horses about",
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), ANSWERS)
+def test_answers(matcher: Matcher, question: str, fact_id: str) -> None:
+    match = matcher.match(question)
+    assert match.outcome is Outcome.ANSWER, match
+    assert match.fact is not None
+    assert match.fact.id == fact_id
+    assert 0 < match.score <= 1.0001
+
+
+@pytest.mark.parametrize("question", DECLINES)
+def test_declines(matcher: Matcher, question: str) -> None:
+    match = matcher.match(question)
+    assert match.outcome is Outcome.DECLINE, match
+    assert match.fact is None
+
+
+def test_suggestions_are_distinct_known_facts(matcher: Matcher, fact_base: FactBase) -> None:
+    match = matcher.match("spiritual successor?")
+    assert match.outcome is Outcome.SUGGEST
+    ids = [s.fact_id for s in match.suggestions]
+    assert 1 <= len(ids) <= 3
+    assert len(set(ids)) == len(ids)
+    assert all(fact_base.get(i) is not None for i in ids)
+    assert ids[0] == "franchise.successor"
+
+
+def test_every_phrasing_answers_its_own_fact(matcher: Matcher, fact_base: FactBase) -> None:
+    wrong = [
+        (fact.id, q)
+        for fact in fact_base.facts
+        for q in fact.questions
+        if (m := matcher.match(q)).outcome is Outcome.ANSWER and m.fact and m.fact.id != fact.id
+    ]
+    assert wrong == []
+
+
+def test_question_in_chatter_is_found(matcher: Matcher) -> None:
+    question = "ok so i just started watching and loved episode one, who plays ballard?"
+    assert question_clause(question) == "who plays ballard?"
+    match = matcher.match(question)
+    assert match.fact is not None
+    assert match.fact.id == "cast.ballard_actor"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_gets_an_outcome(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).outcome in set(Outcome)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(min_size=4000, max_size=4000))
+def test_four_thousand_characters_of_noise(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.outcome in set(Outcome)
+    assert match.question == text

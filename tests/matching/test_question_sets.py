@@ -1,0 +1,24 @@
+"""Quality bars on the dev set, written before tuning (tests/data/dev_set.yaml)."""
+
+from __future__ import annotations
+
+from bot.matching.evaluation import evaluate, load_question_set
+from bot.matching.matcher import Matcher
+from tests.conftest import DATA_DIR
+
+ANSWERABLE_RIGHT_AT_LEAST = 0.97
+UNANSWERABLE_ANSWERED_AT_MOST = 0.01
+
+
+def test_dev_set_is_broad() -> None:
+    questions = load_question_set(DATA_DIR / "dev_set.yaml")
+    answerable = [q for q in questions if q.expect]
+    assert len(answerable) >= 200
+    assert len(questions) - len(answerable) >= 100
+
+
+def test_dev_set_bars(matcher: Matcher) -> None:
+    report = evaluate(matcher, load_question_set(DATA_DIR / "dev_set.yaml"))
+    misses = "\n".join(f"{q.text!r} -> {got}" for q, got in report.misses)
+    assert report.right_rate >= ANSWERABLE_RIGHT_AT_LEAST, misses
+    assert report.answered_rate <= UNANSWERABLE_ANSWERED_AT_MOST, misses

@@ -1,0 +1,122 @@
+"""The `trivia-bot` console script, run as users run it: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FACTS_DIR, ROOT
+
+BROKEN = ROOT / "tests" / "facts" / "fixtures" / "broken"
+JSON_KEYS = {"question", "outcome", "fact_id", "topic", "answer", "score", "suggestions"}
+
+
+def run_cli(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_"))}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_prints_answer_with_source() -> None:
+    result = run_cli("ask", "who plays ballard")
+    assert result.returncode == 0
+    assert "Maggie Q" in result.stdout
+    assert "Source: “" in result.stdout
+
+
+def test_ask_json_shape() -> None:
+    result = run_cli("ask", "--json", "who plays ballard")
+    data = json.loads(result.stdout)
+    assert set(data) >= JSON_KEYS
+    assert data["outcome"] == "answer"
+    assert data["fact_id"] == "cast.ballard_actor"
+    assert data["topic"] == "cast"
+    assert data["suggestions"] == []
+
+
+def test_batch_mode_one_line_per_question() -> None:
+    questions = "who plays ballard\n\nwhen did ballard premiere\nspiritual successor?\n"
+    result = run_cli("ask", "--json", stdin=questions)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["outcome"] for r in rows] == ["answer", "decline", "suggest"]
+    assert rows[1]["fact_id"] is None
+    assert rows[1]["answer"] is None
+    assert rows[2]["suggestions"][0]["fact_id"] == "franchise.successor"
+
+
+def test_decline_names_the_topics() -> None:
+    result = run_cli("ask", "what is the capital of france")
+    assert "doesn't say" in result.stdout
+    assert "cast" in result.stdout
+
+
+def test_check_shipped_facts_passes() -> None:
+    result = run_cli("check", str(FACTS_DIR))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok" in result.stdout
+
+
+def test_check_broken_folder_lists_every_problem() -> None:
+    result = run_cli("check", str(BROKEN))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 9
+    assert all(":" in line for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_facts_folder_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = run_cli("ask", "--facts", str(tmp_path / "missing"), "who plays ballard")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "not a readable folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_facts_via_environment_is_exit_2() -> None:
+    result = run_cli("ask", "hi", env={"TRIVIA_FACTS_DIR": str(BROKEN)})
+    assert result.returncode == 2
+    assert "cannot load facts" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_is_one_line_exit_2() -> None:
+    result = run_cli("ask", "hi", env={"LOG_LEVEL": "loud"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("trivia-bot: error: bad setting LOG_LEVEL")
+    assert "Traceback" not in result.stderr
+
+
+def test_console_answers_until_eof() -> None:
+    result = run_cli("console", stdin="who plays ballard\nwhen did it premiere\n")
+    assert result.returncode == 0
+    assert "Maggie Q" in result.stdout
+    assert "doesn't say" in result.stdout
+
+
+def test_run_without_token_opens_console() -> None:
+    result = run_cli("run", stdin="who wrote the books\n", env={"DISCORD_TOKEN": ""})
+    assert result.returncode == 0
+    assert "DISCORD_TOKEN is not set" in result.stdout
+    assert "Michael Connelly" in result.stdout
+
+
+def test_long_noisy_question_does_not_crash() -> None:
+    noise = "who plays ballard " + "\u200b@everyone ☃ " * 400
+    result = run_cli("ask", "--json", noise[:4000])
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["outcome"] in {"answer", "suggest", "decline"}
