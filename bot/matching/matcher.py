@@ -166,8 +166,10 @@ class Matcher:
             if w >= KEY_TERM_WEIGHT and top.entry.credit(t) < (1.0 if t[0] == ENTITY else 0.1)
         ]
         # Plain words alone ("first!") are too thin to answer on; lexicon terms are needed.
-        thin = not any(t[0] in (ENTITY, SYNONYM) for t in weights)
-        focus_missing = analyzed.focus is not None and analyzed.focus in top.unexplained
+        thin = not any(t[0] in (ENTITY, SYNONYM) or w >= KEY_TERM_WEIGHT for t, w in weights.items())
+        # A plain-word focus ("population", "name") the fact lacks means another question.
+        focus = analyzed.focus
+        focus_missing = focus is not None and focus[0].isalnum() and focus in top.unexplained
         settled = not (key_missing or focus_missing or thin)
         if top.score >= ANSWER_SCORE and confident and settled:
             return Match(question, Outcome.ANSWER, top.entry.fact, score)

@@ -68,6 +68,9 @@ _CHAT_WORDS = {
     "eps": "episodes",
     "tv": "tv",
     "w": "with",
+    "gud": "good",
+    "gr8": "great",
+    "bc": "because",
 }
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 

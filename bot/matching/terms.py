@@ -113,11 +113,13 @@ class TermAnalyzer:
         fixed = word
         if commonness(word) < REAL_WORD_ZIPF:
             cutoff = _CORRECTION_CUTOFF.get(len(word), _CORRECTION_CUTOFF_LONG)
-            best = process.extractOne(
-                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff
+            found = process.extract(
+                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8
             )
-            if best is not None:
-                fixed = best[0]
+            if found:
+                # Among equally close words the commoner is the likelier intent (waht -> what).
+                top = found[0][1]
+                fixed = max((w for w, score, _ in found if score == top), key=commonness)
         if len(self._corrections) < _CACHE_LIMIT:
             self._corrections[word] = fixed
         return fixed
