@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.facts.model import Fact, FactBase
-from bot.matching.terms import ENTITY, OUT_OF_SCOPE, AnalyzedText, TermAnalyzer
+from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, AnalyzedText, TermAnalyzer
 
 __all__ = ["FactEntry", "FactIndex", "PhrasingEntry"]
 
@@ -22,6 +22,7 @@ UNKNOWN_WORD_WEIGHT = (0.25, 1.2)
 OUT_OF_SCOPE_WEIGHT = 2.0
 AMBIENT_WEIGHT = 0.08
 NUMBER_WEIGHT = 1.0
+PLAIN_WORD_FLOOR = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,9 @@ class PhrasingEntry:
     text: str
     analyzed: AnalyzedText
     terms: frozenset[str]
+    surface: str
+    weights: dict[str, float] = field(default_factory=dict, compare=False)
+    total: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +76,19 @@ class FactIndex:
             term: math.log1p(count / len(rows[0])) / math.log1p(count)
             for term, rows in self._postings.items()
         }
+        self.entries = tuple(self._weigh(entry) for entry in self.entries)
+
+    def _weigh(self, entry: FactEntry) -> FactEntry:
+        """Attach each phrasing's term weights, fixed once the index is built."""
+        phrasings = []
+        for phrasing in entry.phrasings:
+            weights = {t: self.weight(t) for t in phrasing.terms}
+            phrasings.append(replace(phrasing, weights=weights, total=sum(weights.values())))
+        return replace(entry, phrasings=tuple(phrasings))
 
     def _entry(self, fact: Fact) -> FactEntry:
         phrasings = tuple(
-            PhrasingEntry(q, a, frozenset(a.terms))
+            PhrasingEntry(q, a, frozenset(a.terms), a.surface)
             for q in fact.questions
             for a in (self.analyzer.analyze(q),)
         )
@@ -90,15 +103,22 @@ class FactIndex:
             return AMBIENT_WEIGHT
         if term.startswith(OUT_OF_SCOPE):
             return OUT_OF_SCOPE_WEIGHT
-        idf = self._idf.get(term)
-        if idf is not None:
-            return max(idf, 1.0) if term.startswith(ENTITY) else idf
         if term.isdigit():
             return NUMBER_WEIGHT
-        # Unknown words: a rare word (a name, another show) weighs more than an everyday one.
+        idf = self._idf.get(term)
+        if idf is not None and term[0] in (ENTITY, SYNONYM):
+            return max(idf, 1.0) if term[0] == ENTITY else idf
+        # Plain words: a small fact base makes any word look specific, so an everyday word
+        # ("main", "work") is damped by how common it is in English; a rare one keeps weight.
+        rarity = self._rarity(term)
+        if idf is not None:
+            return idf * min(1.0, max(PLAIN_WORD_FLOOR, rarity))
         low, high = UNKNOWN_WORD_WEIGHT
-        zipf = self.analyzer.commonness_of(term)
-        return min(high, max(low, 1.0 - (zipf - 3.0) * 0.4))
+        return min(high, max(low, rarity))
+
+    def _rarity(self, term: str) -> float:
+        """1 for a rare English word (Zipf 3), falling to 0 at Zipf 5.5."""
+        return (5.5 - self.analyzer.commonness_of(term)) / 2.5
 
     def candidates(self, weights: dict[str, float], limit: int) -> list[tuple[int, float]]:
         """Up to `limit` fact positions with the most weighted credit, best first."""

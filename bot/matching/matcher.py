@@ -20,10 +20,14 @@ __all__ = ["Match", "Matcher", "Outcome", "Suggestion"]
 ANSWER_SCORE = 0.62  # least score to answer
 ANSWER_MARGIN = 0.06  # lead over the best other fact needed to answer...
 SURE_SCORE = 0.85  # ...unless the score is at least this
+# A fact far ahead of every other may answer on a lower score.
+LONE_SCORE = 0.5
+LONE_MARGIN = 0.2
 SUGGEST_SCORE = 0.5  # least score for a fact to be offered as "did you mean"
 SUGGEST_SPREAD = 0.15  # suggestions stay within this of the best
 MAX_SUGGESTIONS = 3
-CANDIDATES = 40  # facts fully scored after pruning by the inverted index
+CANDIDATES = 40  # facts kept by the inverted index, ranked by weighted coverage
+SCORED = 10  # of those, facts whose phrasings are compared one by one
 # Kinds of answer a question can demand; a fact that cannot give it is not a candidate.
 STRICT_KINDS = frozenset({AnswerKind.PERSON, AnswerKind.PLACE, AnswerKind.TITLE})
 UNANSWERABLE_KINDS = frozenset({AnswerKind.DATE, AnswerKind.NUMBER})
@@ -112,35 +116,47 @@ class Matcher:
         return self._decide(question, analyzed, weights, ranked)
 
     def _rank(self, analyzed: AnalyzedText, weights: dict[str, float]) -> list[_Scored]:
+        """Cheap coverage for every candidate, the full score for the best few."""
         total = sum(weights.values())
-        scored = []
+        covered = []
         for position, _ in self._index.candidates(weights, CANDIDATES):
             entry = self._index.entries[position]
             if analyzed.asks in STRICT_KINDS and analyzed.asks not in entry.fact.gives:
                 continue
-            covered = sum(w * entry.credit(t) for t, w in weights.items()) / total
-            similarity, phrasing = self._best_phrasing(analyzed, weights, entry)
-            score = 0.5 * covered + 0.5 * similarity
+            share = sum(w * entry.credit(t) for t, w in weights.items()) / total
+            covered.append((share, entry))
+        covered.sort(key=lambda pair: -pair[0])
+        scored = []
+        for share, entry in covered[:SCORED]:
+            similarity, phrasing = self._best_phrasing(analyzed, weights, total, entry)
+            score = 0.5 * share + 0.5 * similarity
             if analyzed.asks is AnswerKind.REASON and AnswerKind.REASON not in entry.fact.gives:
                 score -= REASON_PENALTY
             unexplained = tuple(t for t in weights if entry.credit(t) == 0.0)
             scored.append(_Scored(entry, score, phrasing, unexplained))
         return sorted(scored, key=lambda s: -s.score)
 
+    @staticmethod
     def _best_phrasing(
-        self, analyzed: AnalyzedText, weights: dict[str, float], entry: FactEntry
+        analyzed: AnalyzedText, weights: dict[str, float], asked: float, entry: FactEntry
     ) -> tuple[float, str]:
         """Weighted term overlap blended with character similarity, best phrasing wins."""
         best = (0.0, entry.fact.questions[0])
-        asked = sum(weights.values())
+        surface = analyzed.surface
         for phrasing in entry.phrasings:
-            shared = sum(w for t, w in weights.items() if t in phrasing.terms)
+            shared = 0.0
+            shared_own = 0.0
+            for term, weight in weights.items():
+                own = phrasing.weights.get(term)
+                if own is not None:
+                    shared += weight
+                    shared_own += own
             # Words a phrasing has beyond the question count half: phrasings are often longer.
-            extra = EXTRA_TERM_SHARE * sum(
-                self._index.weight(t) for t in phrasing.terms if t not in weights
-            )
+            extra = EXTRA_TERM_SHARE * (phrasing.total - shared_own)
             overlap = shared / (asked + extra) if asked + extra else 0.0
-            chars = fuzz.ratio(analyzed.surface, phrasing.analyzed.surface) / 100
+            if overlap + 0.25 < best[0]:
+                continue  # even identical characters could not lift it past the best
+            chars = fuzz.ratio(surface, phrasing.surface) / 100
             similarity = 0.8 * overlap + 0.2 * chars
             if similarity > best[0]:
                 best = (similarity, phrasing.text)
@@ -159,19 +175,24 @@ class Matcher:
         if foreign:
             return Match(question, Outcome.DECLINE, score=score, reason=f"unknown: {foreign[0]}")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        confident = top.score >= SURE_SCORE or top.score - runner_up >= ANSWER_MARGIN
+        lead = top.score - runner_up
+        confident = (
+            top.score >= ANSWER_SCORE and (top.score >= SURE_SCORE or lead >= ANSWER_MARGIN)
+        ) or (top.score >= LONE_SCORE and lead >= LONE_MARGIN)
         key_missing = [
             t
             for t, w in weights.items()
             if w >= KEY_TERM_WEIGHT and top.entry.credit(t) < (1.0 if t[0] == ENTITY else 0.1)
         ]
         # Plain words alone ("first!") are too thin to answer on; lexicon terms are needed.
-        thin = not any(t[0] in (ENTITY, SYNONYM) or w >= KEY_TERM_WEIGHT for t, w in weights.items())
+        thin = not any(
+            t[0] in (ENTITY, SYNONYM) or w >= KEY_TERM_WEIGHT for t, w in weights.items()
+        )
         # A plain-word focus ("population", "name") the fact lacks means another question.
         focus = analyzed.focus
         focus_missing = focus is not None and focus[0].isalnum() and focus in top.unexplained
         settled = not (key_missing or focus_missing or thin)
-        if top.score >= ANSWER_SCORE and confident and settled:
+        if confident and settled:
             return Match(question, Outcome.ANSWER, top.entry.fact, score)
         offered = tuple(
             Suggestion(s.entry.fact.id, s.phrasing, round(s.score, 3))

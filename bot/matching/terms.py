@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -21,7 +21,7 @@ OUT_OF_SCOPE = "!"
 # A word this common in English is taken as meant, never "corrected" into a known word.
 REAL_WORD_ZIPF = 3.3
 # Typo correction: the least fuzz.ratio to accept, by word length (short words need more care).
-_CORRECTION_CUTOFF = {4: 75.0, 5: 80.0}
+_CORRECTION_CUTOFF = {3: 85.0, 4: 75.0, 5: 80.0}
 _CORRECTION_CUTOFF_LONG = 80.0
 _MAX_PHRASE_WORDS = 6
 _CACHE_LIMIT = 20_000
@@ -30,6 +30,10 @@ _CACHE_LIMIT = 20_000
 # A focus word this common ("deal", "thing") says too little to decide on.
 FOCUS_MAX_ZIPF = 5.25
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
+
+
+def _variants(table: Mapping[str, tuple[str, ...]]) -> list[str]:
+    return [variant for variants in table.values() for variant in variants]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +72,12 @@ class TermAnalyzer:
             f"{ENTITY}{k}" if k in lexicon.entities else f"{SYNONYM}{k}" for k in lexicon.ambient
         )
         vocabulary = set(FUNCTION_WORDS)
-        for words in self._phrases:
-            vocabulary.update(words)
-        for text in known_words:
+        aliases = (*lexicon.out_of_scope, *_variants(lexicon.entities), *_variants(lexicon.terms))
+        for text in (*aliases, *known_words):
             vocabulary.update(normalize(text).split())
         self._vocabulary = sorted(w for w in vocabulary if w.isalpha())
-        self._known = frozenset(vocabulary) | frozenset(stem(w) for w in vocabulary)
+        self._known = frozenset(vocabulary)
+        self._known_stems = frozenset(stem(w) for w in vocabulary)
         self._corrections: dict[str, str] = {}
         self._stem_words: dict[str, str] = {}
 
@@ -100,13 +104,15 @@ class TermAnalyzer:
             stem(w)
             for word in capitals
             for w in normalize(word).split()
-            if w not in self._known and stem(w) not in self._known
+            if w not in self._known and stem(w) not in self._known_stems
         )
 
     def correct(self, word: str) -> str:
         """The known word this one is a typo of, or the word itself."""
-        if word in self._known or len(word) < 4 or not word.isalpha():
+        if word in self._known or len(word) < 3 or not word.isalpha():
             return word
+        if stem(word) != word and stem(word) in self._known_stems:
+            return word  # an inflection of a known word: plays, episodes
         cached = self._corrections.get(word)
         if cached is not None:
             return cached

@@ -1,0 +1,87 @@
+"""Matcher latency on the curated fact base and synthetic bases 10x and 100x larger,
+fact-base load time, and peak memory of `trivia-bot ask`. Run by hand:
+
+    .venv/bin/python -m bench.matcher_latency
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.facts.loader import load_fact_base
+from bot.facts.model import Fact, FactBase
+from bot.matching.evaluation import load_question_set
+from bot.matching.matcher import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "data" / "dev_set.yaml"
+SYLLABLES = "ka lo mi nu re sa ti vo ze bra dun fel gor hin jas kep lum mor nix pol".split()
+
+
+def synthetic(base: FactBase, factor: int, seed: int = 7) -> FactBase:
+    """`factor` copies of every fact, each phrasing given invented words of its own, so the
+    vocabulary and postings grow as a real, larger fact base's would."""
+    rng = random.Random(seed)
+    facts = list(base.facts)
+    for copy in range(1, factor):
+        for fact in base.facts:
+            word = "".join(rng.choice(SYLLABLES) for _ in range(3))
+            questions = tuple(f"{q} {word}" for q in fact.questions)
+            facts.append(
+                fact.model_copy(update={"id": f"{fact.id}.c{copy}", "questions": questions})
+            )
+    return FactBase(tuple(facts), base.lexicon)
+
+
+def latency(matcher: Matcher, questions: list[str], rounds: int) -> tuple[float, float, float]:
+    """p50, p99 and max per-question latency in milliseconds (warm)."""
+    for question in questions:
+        matcher.match(question)
+    samples = []
+    for _ in range(rounds):
+        for question in questions:
+            start = time.perf_counter()
+            matcher.match(question)
+            samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    p99 = samples[int(len(samples) * 0.99) - 1]
+    return statistics.median(samples), p99, samples[-1]
+
+
+def main() -> None:
+    """Print the figures that go into the README."""
+    start = time.perf_counter()
+    base = load_fact_base(ROOT / "facts")
+    load_ms = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    Matcher(base)
+    build_ms = (time.perf_counter() - start) * 1000
+    print(f"load fact base: {load_ms:.1f} ms; build matcher: {build_ms:.1f} ms")
+    questions = [q.text for q in load_question_set(QUESTIONS)]
+    for factor, rounds in ((1, 5), (10, 2), (100, 1)):
+        fact_base = base if factor == 1 else synthetic(base, factor)
+        start = time.perf_counter()
+        matcher = Matcher(fact_base)
+        build = time.perf_counter() - start
+        p50, p99, worst = latency(matcher, questions, rounds)
+        print(
+            f"{factor:>3}x: {len(fact_base):>5} facts, {fact_base.phrasing_count:>6} phrasings; "
+            f"build {build:.2f} s; p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {worst:.2f} ms"
+        )
+    script = ROOT / ".venv" / "bin" / "trivia-bot"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
+    start = time.perf_counter()
+    subprocess.run([*command, "ask", "who plays ballard"], check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"trivia-bot ask: {wall:.2f} s wall, peak RSS {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
