@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bot.facts.loader import load_fact_base
-from bot.facts.model import Fact, FactBase
+from bot.facts.model import FactBase
 from bot.matching.evaluation import load_question_set
 from bot.matching.matcher import Matcher
 

@@ -70,7 +70,6 @@ _CHAT_WORDS = {
     "w": "with",
     "gud": "good",
     "gr8": "great",
-    "bc": "because",
 }
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
