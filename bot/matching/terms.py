@@ -88,9 +88,11 @@ class TermAnalyzer:
 
     def analyze(self, text: str) -> AnalyzedText:
         """Normalise, correct and map text to its content terms."""
-        words = tuple(self.correct(w) for w in normalize(text).split())
+        names = self._names(text)
+        # A capitalised unknown word is a name, not a typo: "Reacher" must not become "teacher".
+        words = tuple(w if stem(w) in names else self.correct(w) for w in normalize(text).split())
         terms, focus = self._terms(words)
-        return AnalyzedText(words, terms, asked_kind(list(words)), focus, self._names(text))
+        return AnalyzedText(words, terms, asked_kind(list(words)), focus, names)
 
     def _names(self, text: str) -> frozenset[str]:
         """Unknown capitalised words inside a sentence: names of things we know nothing of.
