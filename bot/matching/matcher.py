@@ -179,10 +179,15 @@ class Matcher:
         confident = (
             top.score >= ANSWER_SCORE and (top.score >= SURE_SCORE or lead >= ANSWER_MARGIN)
         ) or (top.score >= LONE_SCORE and lead >= LONE_MARGIN)
+        # A person/place/title question names the relation it asks about ("who PLAYS the
+        # sister"): every lexicon term in it must be explained, not just the heavy ones.
+        strict = analyzed.asks in STRICT_KINDS
         key_missing = [
             t
             for t, w in weights.items()
-            if w >= KEY_TERM_WEIGHT and top.entry.credit(t) < (1.0 if t[0] == ENTITY else 0.1)
+            if (w >= KEY_TERM_WEIGHT or (strict and t[0] in (ENTITY, SYNONYM)))
+            and t not in self._ambient
+            and top.entry.credit(t) < (1.0 if t[0] == ENTITY else 0.1)
         ]
         # Plain words alone ("first!") are too thin to answer on; lexicon terms are needed.
         thin = not any(

@@ -1,0 +1,40 @@
+"""Question analysis: aliases, typo correction, focus and unknown names."""
+
+from __future__ import annotations
+
+from bot.facts.model import AnswerKind
+from bot.matching.matcher import Matcher
+
+
+def test_aliases_map_to_one_entity(matcher: Matcher) -> None:
+    spellings = ["Renée Ballard", "renee ballard", "detective ballard", "the detective"]
+    assert {matcher.analyze(f"who is {s}").terms for s in spellings} == {("#ballard",)}
+
+
+def test_longest_alias_wins(matcher: Matcher) -> None:
+    assert "#robbery_homicide" in matcher.analyze("was she in robbery and homicide").terms
+    assert "#bosch_legacy" in matcher.analyze("is bosch legacy first").terms
+
+
+def test_typos_are_corrected_real_words_are_not(matcher: Matcher) -> None:
+    assert matcher.analyze("who plys ballrd").words == ("who", "plays", "ballard")
+    assert matcher.analyze("cinematografy").words == ("cinematography",)
+    assert matcher.analyze("waht is it").words[0] == "what"
+    assert matcher.analyze("when did it premiere").words[-1] == "premiere"
+
+
+def test_focus_is_the_thing_asked_about(matcher: Matcher) -> None:
+    assert matcher.analyze("what is the tone of ballard").focus == "@tone"
+    assert matcher.analyze("what's the population of los angeles").focus == "population"
+    assert matcher.analyze("is it good").focus is None
+
+
+def test_capitalised_unknown_words_are_names(matcher: Matcher) -> None:
+    analyzed = matcher.analyze("is Tulsa King on prime video")
+    assert analyzed.names == frozenset({"tulsa", "king"})
+    assert "tulsa" in analyzed.terms
+    assert matcher.analyze("Who Plays Ballard In The Show").names == frozenset()
+
+
+def test_person_question_shape(matcher: Matcher) -> None:
+    assert matcher.analyze("who's the lead").asks is AnswerKind.PERSON
