@@ -17,12 +17,9 @@ from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, AnalyzedText
 __all__ = ["Match", "Matcher", "Outcome", "Suggestion"]
 
 # Thresholds, chosen on the dev set (tests/data/dev_set.yaml); see the README's "Matcher".
-ANSWER_SCORE = 0.62  # least score to answer
-ANSWER_MARGIN = 0.06  # lead over the best other fact needed to answer...
+ANSWER_SCORE = 0.65  # least score to answer
+ANSWER_MARGIN = 0.03  # lead over the best other fact needed to answer...
 SURE_SCORE = 0.85  # ...unless the score is at least this
-# A fact far ahead of every other may answer on a lower score.
-LONE_SCORE = 0.5
-LONE_MARGIN = 0.2
 SUGGEST_SCORE = 0.5  # least score for a fact to be offered as "did you mean"
 SUGGEST_SPREAD = 0.15  # suggestions stay within this of the best
 MAX_SUGGESTIONS = 3
@@ -176,9 +173,9 @@ class Matcher:
             return Match(question, Outcome.DECLINE, score=score, reason=f"unknown: {foreign[0]}")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         lead = top.score - runner_up
-        confident = (
-            top.score >= ANSWER_SCORE and (top.score >= SURE_SCORE or lead >= ANSWER_MARGIN)
-        ) or (top.score >= LONE_SCORE and lead >= LONE_MARGIN)
+        confident = top.score >= ANSWER_SCORE and (
+            top.score >= SURE_SCORE or lead >= ANSWER_MARGIN
+        )
         # A person/place/title question names the relation it asks about ("who PLAYS the
         # sister"): every lexicon term in it must be explained, not just the heavy ones.
         strict = analyzed.asks in STRICT_KINDS
