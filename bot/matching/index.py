@@ -18,7 +18,7 @@ __all__ = ["FactEntry", "FactIndex", "PhrasingEntry"]
 # phrasing: the answer mentions it, but nobody asked for the fact that way.
 ANSWER_TERM_CREDIT = 0.6
 # Weights of question terms that no fact contains, from how rare the word is in English.
-UNKNOWN_WORD_WEIGHT = (0.25, 1.2)
+UNKNOWN_WORD_WEIGHT = (0.15, 1.2)
 OUT_OF_SCOPE_WEIGHT = 2.0
 AMBIENT_WEIGHT = 0.08
 NUMBER_WEIGHT = 1.0

@@ -14,7 +14,7 @@ from bot.matching.language import QUESTION_WORDS
 from bot.matching.normalize import normalize
 from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, AnalyzedText
 
-__all__ = ["Match", "Matcher", "Outcome", "Suggestion"]
+__all__ = ["Match", "Matcher", "Outcome", "Suggestion", "question_readings"]
 
 # Thresholds, chosen on the dev set (tests/data/dev_set.yaml); see the README's "Matcher".
 ANSWER_SCORE = 0.65  # least score to answer
@@ -88,14 +88,17 @@ class Matcher:
     def match(self, question: str) -> Match:
         """Decide how to respond to one question.
 
-        A chatty message is also tried as its last questioning clause alone, so the chatter
-        around a question does not drown it; the more decisive reading wins.
+        A chatty message is also read as its last questioning clause, and as that clause from
+        its question word on, so chatter around a question does not drown it; the most
+        decisive reading wins. A reading never overrules a decline for something the whole
+        message asks that the article doesn't cover (a date, another show).
         """
         best = self._match_text(question, question)
-        clause = question_clause(question)
-        if clause and best.outcome is not Outcome.ANSWER:
-            alternative = self._match_text(question, clause)
-            if _RANK[alternative.outcome] > _RANK[best.outcome]:
+        if best.outcome is Outcome.ANSWER or best.reason.startswith(_FOREIGN):
+            return best
+        for reading in question_readings(question):
+            alternative = self._match_text(question, reading)
+            if (_RANK[alternative.outcome], alternative.score) > (_RANK[best.outcome], best.score):
                 best = alternative
         return best
 
@@ -173,9 +176,7 @@ class Matcher:
             return Match(question, Outcome.DECLINE, score=score, reason=f"unknown: {foreign[0]}")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         lead = top.score - runner_up
-        confident = top.score >= ANSWER_SCORE and (
-            top.score >= SURE_SCORE or lead >= ANSWER_MARGIN
-        )
+        confident = top.score >= ANSWER_SCORE and (top.score >= SURE_SCORE or lead >= ANSWER_MARGIN)
         # A person/place/title question names the relation it asks about ("who PLAYS the
         # sister"): every lexicon term in it must be explained, not just the heavy ones.
         strict = analyzed.asks in STRICT_KINDS
@@ -209,18 +210,28 @@ class Matcher:
 
 
 _RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
+_FOREIGN = ("unknown:", "asks for")
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;:,])\s+|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)"
 )
+_QUESTION_START = re.compile(r"\b(?:who|what|where|when|why|how|which)", re.IGNORECASE)
+# Words that open a yes/no question: "is it any good", "does she ...".
+_AUXILIARIES = frozenset("is are was were do does did can could will would should has have".split())
 
 
-def question_clause(text: str) -> str | None:
-    """The last clause of a multi-clause message that reads as a question, if any."""
-    clauses = [c for c in _CLAUSE_SPLIT.split(text.strip()) if c.strip()]
-    if len(clauses) < 2:
-        return None
-    for clause in reversed(clauses):
-        words = normalize(clause).split()
-        if clause.rstrip().endswith("?") or (words and words[0] in QUESTION_WORDS):
-            return clause
-    return None
+def question_readings(text: str) -> list[str]:
+    """Shorter readings of a chatty message: its last clause that reads as a question, and
+    that clause from its question word on ("... i was wondering who plays ballard")."""
+    clause = text.strip()
+    clauses = [c for c in _CLAUSE_SPLIT.split(clause) if c.strip()]
+    for candidate in reversed(clauses if len(clauses) > 1 else []):
+        words = normalize(candidate).split()
+        opens = bool(words) and (words[0] in QUESTION_WORDS or words[0] in _AUXILIARIES)
+        if candidate.rstrip().endswith("?") or opens:
+            clause = candidate.strip()
+            break
+    readings = [clause] if clause != text.strip() else []
+    found = _QUESTION_START.search(clause)
+    if found and found.start() > 0:
+        readings.append(clause[found.start() :])
+    return readings

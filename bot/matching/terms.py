@@ -29,6 +29,14 @@ _CACHE_LIMIT = 20_000
 
 # A focus word this common ("deal", "thing") says too little to decide on.
 FOCUS_MAX_ZIPF = 5.25
+# Chat openers that carry no topic but contain topic-looking words ("meaning", "question").
+_FILLER = re.compile(
+    r"\b(?:been meaning to ask|meaning to ask|i was wondering|just wondering|random question|"
+    r"quick question|dumb question|stupid question|does anyone know|anyone know|"
+    r"can someone tell me|can anyone tell me|not gonna lie|to be honest|"
+    r"good (?:morning|afternoon|evening|night|luck|job|bot|point|one|game)|gg)\b",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
 
 
@@ -88,6 +96,7 @@ class TermAnalyzer:
 
     def analyze(self, text: str) -> AnalyzedText:
         """Normalise, correct and map text to its content terms."""
+        text = _FILLER.sub(" ", text)
         names = self._names(text)
         # A capitalised unknown word is a name, not a typo: "Reacher" must not become "teacher".
         words = tuple(w if stem(w) in names else self.correct(w) for w in normalize(text).split())

@@ -7,7 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.facts.model import FactBase
-from bot.matching.matcher import Matcher, Outcome, question_clause
+from bot.matching.matcher import Matcher, Outcome, question_readings
+
+SUGGESTED = "bosch and legacy"
+SUGGESTED_FIRST = "franchise.earlier_series"
 
 ANSWERS = [
     ("who plays ballard", "cast.ballard_actor"),
@@ -63,13 +66,13 @@ def test_declines(matcher: Matcher, question: str) -> None:
 
 
 def test_suggestions_are_distinct_known_facts(matcher: Matcher, fact_base: FactBase) -> None:
-    match = matcher.match("spiritual successor?")
+    match = matcher.match(SUGGESTED)
     assert match.outcome is Outcome.SUGGEST
     ids = [s.fact_id for s in match.suggestions]
     assert 1 <= len(ids) <= 3
     assert len(set(ids)) == len(ids)
     assert all(fact_base.get(i) is not None for i in ids)
-    assert ids[0] == "franchise.successor"
+    assert ids[0] == SUGGESTED_FIRST
 
 
 def test_every_phrasing_answers_its_own_fact(matcher: Matcher, fact_base: FactBase) -> None:
@@ -82,12 +85,46 @@ def test_every_phrasing_answers_its_own_fact(matcher: Matcher, fact_base: FactBa
     assert wrong == []
 
 
-def test_question_in_chatter_is_found(matcher: Matcher) -> None:
-    question = "ok so i just started watching and loved episode one, who plays ballard?"
-    assert question_clause(question) == "who plays ballard?"
-    match = matcher.match(question)
+@pytest.mark.parametrize(
+    ("message", "readings"),
+    [
+        ("ok so i loved episode one, who plays ballard?", ["who plays ballard?"]),
+        ("so i was wondering who plays ballard", ["who plays ballard"]),
+        ("my friend says it's slow, is it a slow burn", ["is it a slow burn"]),
+        ("who plays ballard", []),
+    ],
+)
+def test_question_readings(message: str, readings: list[str]) -> None:
+    assert question_readings(message) == readings
+
+
+@pytest.mark.parametrize(
+    ("message", "fact_id"),
+    [
+        (
+            "ok so i just started watching and loved episode one, who plays ballard?",
+            "cast.ballard_actor",
+        ),
+        (
+            "so i started it last night and wondered who the actress playing the detective is",
+            "cast.ballard_actor",
+        ),
+        (
+            "my cousin wants to watch it tonight, where can she stream ballard?",
+            "franchise.prime_video",
+        ),
+    ],
+)
+def test_question_in_chatter_is_found(matcher: Matcher, message: str, fact_id: str) -> None:
+    match = matcher.match(message)
+    assert match.outcome is Outcome.ANSWER, match
     assert match.fact is not None
-    assert match.fact.id == "cast.ballard_actor"
+    assert match.fact.id == fact_id
+
+
+def test_chatter_never_rescues_a_foreign_question(matcher: Matcher) -> None:
+    match = matcher.match("i loved Reacher so much, who plays the lead in Tulsa King?")
+    assert match.outcome is Outcome.DECLINE
 
 
 @settings(max_examples=200, deadline=None)
