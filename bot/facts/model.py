@@ -81,6 +81,7 @@ class Lexicon(BaseModel):
     terms: Mapping[str, tuple[str, ...]] = Field(default_factory=dict)
     ambient: tuple[str, ...] = ()
     out_of_scope: tuple[str, ...] = ()
+    unrelated: tuple[str, ...] = ()
 
 
 class FactBase:

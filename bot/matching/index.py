@@ -10,7 +10,14 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.facts.model import Fact, FactBase
-from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, AnalyzedText, TermAnalyzer
+from bot.matching.terms import (
+    ENTITY,
+    OUT_OF_SCOPE,
+    SYNONYM,
+    UNRELATED,
+    AnalyzedText,
+    TermAnalyzer,
+)
 
 __all__ = ["FactEntry", "FactIndex", "PhrasingEntry"]
 
@@ -101,7 +108,7 @@ class FactIndex:
         """How much a question term says about which fact is meant."""
         if term in self.analyzer.ambient:
             return AMBIENT_WEIGHT
-        if term.startswith(OUT_OF_SCOPE):
+        if term[0] in (OUT_OF_SCOPE, UNRELATED):
             return OUT_OF_SCOPE_WEIGHT
         if term.isdigit():
             return NUMBER_WEIGHT

@@ -12,7 +12,7 @@ from bot.facts.model import AnswerKind, Fact, FactBase
 from bot.matching.index import FactEntry, FactIndex
 from bot.matching.language import QUESTION_WORDS
 from bot.matching.normalize import normalize
-from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, AnalyzedText
+from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, UNRELATED, AnalyzedText
 
 __all__ = ["Match", "Matcher", "Outcome", "Suggestion", "question_readings"]
 
@@ -33,7 +33,6 @@ REASON_PENALTY = 0.1
 # by the fact we answer with; otherwise the question is about something else.
 KEY_TERM_WEIGHT = 0.7
 EXTRA_TERM_SHARE = 0.5
-NAME_WEIGHT = 1.5
 
 
 class Outcome(StrEnum):
@@ -106,10 +105,12 @@ class Matcher:
         analyzed = self.analyze(text)
         if not analyzed.terms:
             return Match(question, Outcome.DECLINE, reason="no content words")
+        unrelated = sorted(analyzed.names) + [t for t in analyzed.terms if t[0] == UNRELATED]
+        if unrelated:
+            return Match(question, Outcome.DECLINE, reason=f"unrelated: {unrelated[0]}")
         if analyzed.asks in UNANSWERABLE_KINDS:
             return Match(question, Outcome.DECLINE, reason=f"asks for a {analyzed.asks}")
         weights = {t: self._index.weight(t) for t in analyzed.terms}
-        weights.update((name, NAME_WEIGHT) for name in analyzed.names if name in weights)
         ranked = self._rank(analyzed, weights)
         if not ranked:
             return Match(question, Outcome.DECLINE, reason="no fact fits")
@@ -171,9 +172,9 @@ class Matcher:
     ) -> Match:
         top = ranked[0]
         score = round(top.score, 3)
-        foreign = [t for t in top.unexplained if t.startswith(OUT_OF_SCOPE) or t in analyzed.names]
-        if foreign:
-            return Match(question, Outcome.DECLINE, score=score, reason=f"unknown: {foreign[0]}")
+        beyond = [t for t in top.unexplained if t[0] == OUT_OF_SCOPE]
+        if beyond:
+            return Match(question, Outcome.DECLINE, score=score, reason=f"not covered: {beyond[0]}")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         lead = top.score - runner_up
         confident = top.score >= ANSWER_SCORE and (top.score >= SURE_SCORE or lead >= ANSWER_MARGIN)
@@ -210,7 +211,8 @@ class Matcher:
 
 
 _RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
-_FOREIGN = ("unknown:", "asks for")
+# Declines that no shorter reading may overrule: the message is about something else.
+_FOREIGN = ("unrelated:",)
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;:,])\s+|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)"
 )

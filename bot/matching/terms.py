@@ -12,11 +12,12 @@ from bot.facts.model import AnswerKind, Lexicon
 from bot.matching.language import FUNCTION_WORDS, QUESTION_WORDS, asked_kind, commonness, stem
 from bot.matching.normalize import clean_text, normalize
 
-__all__ = ["ENTITY", "OUT_OF_SCOPE", "SYNONYM", "AnalyzedText", "TermAnalyzer"]
+__all__ = ["ENTITY", "OUT_OF_SCOPE", "SYNONYM", "UNRELATED", "AnalyzedText", "TermAnalyzer"]
 
 ENTITY = "#"
 SYNONYM = "@"
 OUT_OF_SCOPE = "!"
+UNRELATED = "~"
 
 # A word this common in English is taken as meant, never "corrected" into a known word.
 REAL_WORD_ZIPF = 3.3
@@ -74,13 +75,22 @@ class TermAnalyzer:
             for key, variants in table.items():
                 for variant in (*variants, key.replace("_", " ")):
                     self._add_phrase(variant, f"{prefix}{key}")
-        for phrase in lexicon.out_of_scope:
-            self._add_phrase(phrase, OUT_OF_SCOPE + "_".join(normalize(phrase).split()))
+        for prefix, phrases in (
+            (OUT_OF_SCOPE, lexicon.out_of_scope),
+            (UNRELATED, lexicon.unrelated),
+        ):
+            for phrase in phrases:
+                self._add_phrase(phrase, prefix + "_".join(normalize(phrase).split()))
         self.ambient = frozenset(
             f"{ENTITY}{k}" if k in lexicon.entities else f"{SYNONYM}{k}" for k in lexicon.ambient
         )
         vocabulary = set(FUNCTION_WORDS)
-        aliases = (*lexicon.out_of_scope, *_variants(lexicon.entities), *_variants(lexicon.terms))
+        aliases = (
+            *lexicon.out_of_scope,
+            *lexicon.unrelated,
+            *_variants(lexicon.entities),
+            *_variants(lexicon.terms),
+        )
         for text in (*aliases, *known_words):
             vocabulary.update(normalize(text).split())
         self._vocabulary = sorted(w for w in vocabulary if w.isalpha())
@@ -171,7 +181,7 @@ class TermAnalyzer:
                 continue
             terms.append(term)
             if focus is None and asked_at is not None and start > asked_at:
-                telling = term[0] in (ENTITY, SYNONYM, OUT_OF_SCOPE)
+                telling = term[0] in (ENTITY, SYNONYM, OUT_OF_SCOPE, UNRELATED)
                 if telling or commonness(words[start]) < FOCUS_MAX_ZIPF:
                     focus = term
         return tuple(dict.fromkeys(terms)), focus
