@@ -99,7 +99,8 @@ class FactIndex:
             for q in fact.questions
             for a in (self.analyzer.analyze(q),)
         )
-        asked = frozenset().union(*(p.terms for p in phrasings))
+        # A number in a phrasing ("episode 1") is never evidence: "what's 2+2" is not about it.
+        asked = frozenset(t for p in phrasings for t in p.terms if not t.isdigit())
         asked |= {f"{ENTITY}{key}" for key in fact.about}
         said = frozenset(self.analyzer.analyze(f"{fact.answer} {fact.source}").terms)
         return FactEntry(fact, phrasings, asked, said - asked)
