@@ -95,11 +95,20 @@ class Matcher:
         best = self._match_text(question, question)
         if best.outcome is Outcome.ANSWER or best.reason.startswith(_FOREIGN):
             return best
-        for reading in question_readings(question):
+        for reading, dropped in question_readings(question):
+            if self._telling(dropped):
+                continue  # "besides maggie q, who is in it": the lead-in changes the question
             alternative = self._match_text(question, reading)
             if (_RANK[alternative.outcome], alternative.score) > (_RANK[best.outcome], best.score):
                 best = alternative
         return best
+
+    def _telling(self, text: str) -> bool:
+        """Whether text names anything the lexicon knows, beyond the show itself."""
+        if not text:
+            return False
+        terms = self.analyze(text).terms
+        return any(t[0] in _TELLING and t not in self._ambient for t in terms)
 
     def _match_text(self, question: str, text: str) -> Match:
         analyzed = self.analyze(text)
@@ -213,6 +222,7 @@ class Matcher:
 _RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
 # Declines that no shorter reading may overrule: the message is about something else.
 _FOREIGN = ("unrelated:",)
+_TELLING = (ENTITY, SYNONYM, OUT_OF_SCOPE, UNRELATED)
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;:,])\s+|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)"
 )
@@ -221,9 +231,11 @@ _QUESTION_START = re.compile(r"\b(?:who|what|where|when|why|how|which)", re.IGNO
 _AUXILIARIES = frozenset("is are was were do does did can could will would should has have".split())
 
 
-def question_readings(text: str) -> list[str]:
-    """Shorter readings of a chatty message: its last clause that reads as a question, and
-    that clause from its question word on ("... i was wondering who plays ballard")."""
+def question_readings(text: str) -> list[tuple[str, str]]:
+    """Shorter readings of a chatty message, each with the lead-in it drops before the
+    question word: the last clause that reads as a question (a sentence of its own, so
+    nothing is dropped from it), and that clause from its question word on
+    ("... i was wondering who plays ballard")."""
     clause = text.strip()
     clauses = [c for c in _CLAUSE_SPLIT.split(clause) if c.strip()]
     for candidate in reversed(clauses if len(clauses) > 1 else []):
@@ -232,8 +244,8 @@ def question_readings(text: str) -> list[str]:
         if candidate.rstrip().endswith("?") or opens:
             clause = candidate.strip()
             break
-    readings = [clause] if clause != text.strip() else []
+    readings = [(clause, "")] if clause != text.strip() else []
     found = _QUESTION_START.search(clause)
     if found and found.start() > 0:
-        readings.append(clause[found.start() :])
+        readings.append((clause[found.start() :], clause[: found.start()]))
     return readings

@@ -88,13 +88,13 @@ def test_every_phrasing_answers_its_own_fact(matcher: Matcher, fact_base: FactBa
 @pytest.mark.parametrize(
     ("message", "readings"),
     [
-        ("ok so i loved episode one, who plays ballard?", ["who plays ballard?"]),
-        ("so i was wondering who plays ballard", ["who plays ballard"]),
-        ("my friend says it's slow, is it a slow burn", ["is it a slow burn"]),
+        ("ok so i loved episode one, who plays ballard?", [("who plays ballard?", "")]),
+        ("so i was wondering who plays ballard", [("who plays ballard", "so i was wondering ")]),
+        ("my friend says it's slow, is it a slow burn", [("is it a slow burn", "")]),
         ("who plays ballard", []),
     ],
 )
-def test_question_readings(message: str, readings: list[str]) -> None:
+def test_question_readings(message: str, readings: list[tuple[str, str]]) -> None:
     assert question_readings(message) == readings
 
 
@@ -122,9 +122,15 @@ def test_question_in_chatter_is_found(matcher: Matcher, message: str, fact_id: s
     assert match.fact.id == fact_id
 
 
-def test_chatter_never_rescues_a_foreign_question(matcher: Matcher) -> None:
-    match = matcher.match("i loved Reacher so much, who plays the lead in Tulsa King?")
-    assert match.outcome is Outcome.DECLINE
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i loved Reacher so much, who plays the lead in Tulsa King?",
+        "besides maggie q who is in it",
+    ],
+)
+def test_a_telling_lead_in_is_never_dropped(matcher: Matcher, message: str) -> None:
+    assert matcher.match(message).outcome is not Outcome.ANSWER
 
 
 @settings(max_examples=200, deadline=None)
