@@ -65,6 +65,11 @@ def _ambiguity(fact_base: FactBase, matcher: Matcher) -> list[LintProblem]:
                 problem = f"phrasing {phrasing!r} also belongs to {owners[key]}"
                 problems.append(LintProblem(fact.id, problem))
             owners[key] = fact.id
+            beyond = [t[1:] for t in matcher.analyze(phrasing).terms if t[0] in "!~"]
+            if beyond:
+                # It would make the fact "cover" a word that should decline questions.
+                problem = f"phrasing {phrasing!r} uses out-of-scope {beyond[0]!r}"
+                problems.append(LintProblem(fact.id, problem))
             match = matcher.match(phrasing)
             if match.outcome is Outcome.ANSWER and match.fact and match.fact.id != fact.id:
                 problem = f"phrasing {phrasing!r} is answered by {match.fact.id}"

@@ -32,6 +32,7 @@ REASON_PENALTY = 0.1
 # A question term this specific (found in one fact, an entity, a rare word) must be explained
 # by the fact we answer with; otherwise the question is about something else.
 KEY_TERM_WEIGHT = 0.7
+THIN_SUGGEST_WEIGHT = 0.4
 EXTRA_TERM_SHARE = 0.5
 
 
@@ -184,28 +185,18 @@ class Matcher:
         beyond = [t for t in top.unexplained if t[0] == OUT_OF_SCOPE]
         if beyond:
             return Match(question, Outcome.DECLINE, score=score, reason=f"not covered: {beyond[0]}")
+        # Plain words alone ("is it depressing") are too thin to answer on, at most to suggest
+        # from, and everyday ones alone ("everyone!") not even that.
+        thin = not any(t[0] in _KNOWN or w >= KEY_TERM_WEIGHT for t, w in weights.items())
+        if thin and sum(weights.values()) < THIN_SUGGEST_WEIGHT:
+            return Match(question, Outcome.DECLINE, score=score, reason="too little to go on")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        lead = top.score - runner_up
-        confident = top.score >= ANSWER_SCORE and (top.score >= SURE_SCORE or lead >= ANSWER_MARGIN)
-        # A person/place/title question names the relation it asks about ("who PLAYS the
-        # sister"): every lexicon term in it must be explained, not just the heavy ones.
-        strict = analyzed.asks in STRICT_KINDS
-        key_missing = [
-            t
-            for t, w in weights.items()
-            if (w >= KEY_TERM_WEIGHT or (strict and t[0] in (ENTITY, SYNONYM)))
-            and t not in self._ambient
-            and top.entry.credit(t) < (1.0 if t[0] == ENTITY else 0.1)
-        ]
-        # Plain words alone ("first!") are too thin to answer on; lexicon terms are needed.
-        thin = not any(
-            t[0] in (ENTITY, SYNONYM) or w >= KEY_TERM_WEIGHT for t, w in weights.items()
+        confident = (
+            not thin
+            and top.score >= ANSWER_SCORE
+            and (top.score >= SURE_SCORE or top.score - runner_up >= ANSWER_MARGIN)
         )
-        # A plain-word focus ("population", "name") the fact lacks means another question.
-        focus = analyzed.focus
-        focus_missing = focus is not None and focus[0].isalnum() and focus in top.unexplained
-        settled = not (key_missing or focus_missing or thin)
-        if confident and settled:
+        if confident and not self._missing(analyzed, weights, top):
             return Match(question, Outcome.ANSWER, top.entry.fact, score)
         offered = tuple(
             Suggestion(s.entry.fact.id, s.phrasing, round(s.score, 3))
@@ -218,11 +209,27 @@ class Matcher:
             return Match(question, Outcome.SUGGEST, score=score, suggestions=offered)
         return Match(question, Outcome.DECLINE, score=score, reason="no close fact")
 
+    def _missing(self, analyzed: AnalyzedText, weights: dict[str, float], top: _Scored) -> bool:
+        """Whether the top fact leaves out something the question insists on.
+
+        Every name and idea the question mentions must be explained by the fact ("who PLAYS
+        the sister" is not "who is the sister"), and so must any rare or specific word, and a
+        plain-word focus ("population" in "what's the population of LA").
+        """
+        for term, weight in weights.items():
+            if term in self._ambient or not (weight >= KEY_TERM_WEIGHT or term[0] in _KNOWN):
+                continue
+            if top.entry.credit(term) < (1.0 if term[0] == ENTITY else 0.1):
+                return True
+        focus = analyzed.focus
+        return focus is not None and focus[0].isalnum() and focus in top.unexplained
+
 
 _RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
 # Declines that no shorter reading may overrule: the message is about something else.
 _FOREIGN = ("unrelated:",)
 _TELLING = (ENTITY, SYNONYM, OUT_OF_SCOPE, UNRELATED)
+_KNOWN = (ENTITY, SYNONYM)
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;:,])\s+|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)"
 )

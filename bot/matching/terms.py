@@ -18,6 +18,8 @@ ENTITY = "#"
 SYNONYM = "@"
 OUT_OF_SCOPE = "!"
 UNRELATED = "~"
+# The lexicon term for asking what something is called; such a question wants a name.
+NAME_TERM = "@name"
 
 # A word this common in English is taken as meant, never "corrected" into a known word.
 REAL_WORD_ZIPF = 3.3
@@ -111,7 +113,10 @@ class TermAnalyzer:
         # A capitalised unknown word is a name, not a typo: "Reacher" must not become "teacher".
         words = tuple(w if stem(w) in names else self.correct(w) for w in normalize(text).split())
         terms, focus = self._terms(words)
-        return AnalyzedText(words, terms, asked_kind(list(words)), focus, names)
+        asks = asked_kind(list(words))
+        if asks is None and NAME_TERM in terms:
+            asks = AnswerKind.PERSON  # "her real name", "what's the novel called"
+        return AnalyzedText(words, terms, asks, focus, names)
 
     def _names(self, text: str) -> frozenset[str]:
         """Unknown capitalised words inside a sentence: names of things we know nothing of.
