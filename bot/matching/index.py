@@ -52,6 +52,8 @@ class FactEntry:
     phrasings: tuple[PhrasingEntry, ...]
     phrasing_terms: frozenset[str]
     answer_terms: frozenset[str]
+    # term -> positions of the phrasings that contain it, so scoring visits only those
+    term_phrasings: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
 
     def credit(self, term: str) -> float:
         """How far this fact explains a question term (1 asked-for, 0.6 mentioned, 0)."""
@@ -91,7 +93,12 @@ class FactIndex:
         for phrasing in entry.phrasings:
             weights = {t: self.weight(t) for t in phrasing.terms}
             phrasings.append(replace(phrasing, weights=weights, total=sum(weights.values())))
-        return replace(entry, phrasings=tuple(phrasings))
+        by_term: dict[str, list[int]] = defaultdict(list)
+        for position, phrasing in enumerate(phrasings):
+            for term in phrasing.terms:
+                by_term[term].append(position)
+        term_phrasings = {term: tuple(positions) for term, positions in by_term.items()}
+        return replace(entry, phrasings=tuple(phrasings), term_phrasings=term_phrasings)
 
     def _entry(self, fact: Fact) -> FactEntry:
         phrasings = tuple(

@@ -124,6 +124,27 @@ _ASK_PATTERNS: tuple[tuple[AnswerKind, tuple[str, ...]], ...] = (
 )
 
 
+_Pattern = tuple[int, tuple[str, ...], AnswerKind]
+
+
+def _split_patterns() -> tuple[dict[str, list[_Pattern]], list[tuple[int, str, AnswerKind]]]:
+    """Patterns led by a question word, keyed by it; the others, to find anywhere. Each keeps
+    its group's rank: earlier groups (numbers, dates) win over later ones (people)."""
+    led: dict[str, list[_Pattern]] = {}
+    anywhere: list[tuple[int, str, AnswerKind]] = []
+    for rank, (kind, openers) in enumerate(_ASK_PATTERNS):
+        for opener in openers:
+            words = tuple(opener.split())
+            if words[0] in QUESTION_WORDS:
+                led.setdefault(words[0], []).append((rank, words, kind))
+            else:
+                anywhere.append((rank, f" {opener} ", kind))
+    return led, anywhere
+
+
+_LED_PATTERNS, _ANYWHERE_PATTERNS = _split_patterns()
+
+
 def asked_kind(words: list[str]) -> AnswerKind | None:
     """What kind of answer the question asks for, or None for open and yes/no questions.
 
@@ -131,16 +152,14 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     such as "release date" or "number of" count wherever they stand.
     """
     first = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
-    led = f" {' '.join(words[first:])} " if first is not None else ""
+    found: list[tuple[int, AnswerKind]] = []
+    if first is not None:
+        for rank, pattern, kind in _LED_PATTERNS.get(words[first], ()):
+            if tuple(words[first : first + len(pattern)]) == pattern:
+                found.append((rank, kind))
     text = f" {' '.join(words)} "
-    for kind, openers in _ASK_PATTERNS:
-        for opener in openers:
-            if opener.split()[0] in QUESTION_WORDS:
-                if led.startswith(f" {opener} "):
-                    return kind
-            elif f" {opener} " in text:
-                return kind
-    return None
+    found += [(rank, kind) for rank, phrase, kind in _ANYWHERE_PATTERNS if phrase in text]
+    return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
 @lru_cache(maxsize=8192)

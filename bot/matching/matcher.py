@@ -34,6 +34,8 @@ REASON_PENALTY = 0.1
 KEY_TERM_WEIGHT = 0.7
 THIN_SUGGEST_WEIGHT = 0.4
 EXTRA_TERM_SHARE = 0.5
+# Within a phrasing's similarity, the share of character-level likeness (the rest: term overlap).
+CHARACTER_SHARE = 0.2
 
 
 class Outcome(StrEnum):
@@ -151,24 +153,30 @@ class Matcher:
     def _best_phrasing(
         analyzed: AnalyzedText, weights: dict[str, float], asked: float, entry: FactEntry
     ) -> tuple[float, str]:
-        """Weighted term overlap blended with character similarity, best phrasing wins."""
+        """Weighted term overlap blended with character similarity, best phrasing wins.
+
+        Only phrasings that share a term with the question are visited: without one, the
+        character share alone could not make a phrasing the best.
+        """
+        shared: dict[int, list[float]] = {}
+        for term, weight in weights.items():
+            for position in entry.term_phrasings.get(term, ()):
+                sums = shared.setdefault(position, [0.0, 0.0])
+                sums[0] += weight
+                sums[1] += entry.phrasings[position].weights[term]
         best = (0.0, entry.fact.questions[0])
-        surface = analyzed.surface
-        for phrasing in entry.phrasings:
-            shared = 0.0
-            shared_own = 0.0
-            for term, weight in weights.items():
-                own = phrasing.weights.get(term)
-                if own is not None:
-                    shared += weight
-                    shared_own += own
+        ranked = []
+        for position, (overlap_weight, own_weight) in shared.items():
+            phrasing = entry.phrasings[position]
             # Words a phrasing has beyond the question count half: phrasings are often longer.
-            extra = EXTRA_TERM_SHARE * (phrasing.total - shared_own)
-            overlap = shared / (asked + extra) if asked + extra else 0.0
-            if overlap + 0.25 < best[0]:
-                continue  # even identical characters could not lift it past the best
-            chars = fuzz.ratio(surface, phrasing.surface) / 100
-            similarity = 0.8 * overlap + 0.2 * chars
+            extra = EXTRA_TERM_SHARE * (phrasing.total - own_weight)
+            ranked.append((overlap_weight / (asked + extra), phrasing))
+        ranked.sort(key=lambda pair: -pair[0])
+        for overlap, phrasing in ranked:
+            if overlap * (1 - CHARACTER_SHARE) + CHARACTER_SHARE <= best[0]:
+                break  # even identical characters could not lift it past the best
+            chars = fuzz.ratio(analyzed.surface, phrasing.surface) / 100
+            similarity = (1 - CHARACTER_SHARE) * overlap + CHARACTER_SHARE * chars
             if similarity > best[0]:
                 best = (similarity, phrasing.text)
         return best

@@ -18,6 +18,7 @@ _DISCORD_MARKUP = re.compile(
     r"|https?://\S+"
 )
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _IRREGULAR = {"can't": "can not", "won't": "will not", "ain't": "is not", "shan't": "shall not"}
 _IS_CONTRACTION = re.compile(r"\b(who|what|where|when|why|how|it|that|there|she|he|here)'s\b")
@@ -78,8 +79,11 @@ def clean_text(text: str, *, limit: int = MAX_QUESTION_CHARS) -> str:
     """Strip Discord markup and invisible characters; keep case and punctuation for display."""
     text = unicodedata.normalize("NFKC", text[: limit * 4])
     text = _DISCORD_MARKUP.sub(lambda m: f" {m.group(1)} " if m.group(1) else " ", text)
-    kept = (" " if ch in "\t\n\r" else ch for ch in text)
-    text = "".join(ch for ch in kept if unicodedata.category(ch) not in _INVISIBLE)
+    if text.isascii():
+        text = _ASCII_CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", text)
+    else:
+        kept = (" " if ch in "\t\n\r" else ch for ch in text)
+        text = "".join(ch for ch in kept if unicodedata.category(ch) not in _INVISIBLE)
     return " ".join(text.split())[:limit]
 
 
