@@ -29,11 +29,11 @@ SCORED = 10  # of those, facts whose phrasings are compared one by one
 STRICT_KINDS = frozenset({AnswerKind.PERSON, AnswerKind.PLACE, AnswerKind.TITLE})
 UNANSWERABLE_KINDS = frozenset({AnswerKind.DATE, AnswerKind.NUMBER})
 REASON_PENALTY = 0.1
-# A question term this specific (found in one fact, an entity, a rare word) must be explained
-# by the fact we answer with; otherwise the question is about something else.
+# A plain word this heavy (rare in English, specific to one fact) must be explained by the fact
+# we answer with, as must every lexicon term; otherwise the question is about something else.
 KEY_TERM_WEIGHT = 0.7
-THIN_SUGGEST_WEIGHT = 0.4
-EXTRA_TERM_SHARE = 0.5
+THIN_SUGGEST_WEIGHT = 0.4  # least total weight of a plain-words-only question to suggest on
+EXTRA_TERM_SHARE = 0.5  # weight of a phrasing's terms the question lacks, in the overlap
 # Within a phrasing's similarity, the share of character-level likeness (the rest: term overlap).
 CHARACTER_SHARE = 0.2
 
@@ -92,8 +92,8 @@ class Matcher:
 
         A chatty message is also read as its last questioning clause, and as that clause from
         its question word on, so chatter around a question does not drown it; the most
-        decisive reading wins. A reading never overrules a decline for something the whole
-        message asks that the article doesn't cover (a date, another show).
+        decisive reading wins. No reading overrules a message that names another show or
+        person, and no reading drops a lead-in that names something we know.
         """
         best = self._match_text(question, question)
         if best.outcome is Outcome.ANSWER or best.reason.startswith(_FOREIGN):

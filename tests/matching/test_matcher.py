@@ -46,6 +46,18 @@ DECLINES = [
     "   ",
     "@everyone",
     "what's Slow Horses about",
+    "is there a season 2",
+    "who plays harry bosch",
+    "is titus welliver in ballard",
+    "who killed the politician's sister",
+    "where was it filmed",
+    "is maggie q married",
+    "who else is in the cast",
+    "what is breaking bad about",
+    "is the lincoln lawyer connected to ballard",
+    "what other shows did kendall sherwood write",
+    "is ballard rated r",
+    "besides maggie q who is in it",
 ]
 
 
