@@ -57,7 +57,6 @@ DECLINES = [
     "is the lincoln lawyer connected to ballard",
     "what other shows did kendall sherwood write",
     "is ballard rated r",
-    "besides maggie q who is in it",
 ]
 
 
