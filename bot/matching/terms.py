@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.facts.model import AnswerKind, Lexicon
 from bot.matching.language import FUNCTION_WORDS, QUESTION_WORDS, asked_kind, commonness, stem
@@ -24,8 +25,22 @@ NAME_TERM = "@name"
 # A word this common in English is taken as meant, never "corrected" into a known word.
 REAL_WORD_ZIPF = 3.3
 # Typo correction: the least fuzz.ratio to accept, by word length (short words need more care).
-_CORRECTION_CUTOFF = {3: 85.0, 4: 75.0, 5: 80.0}
-_CORRECTION_CUTOFF_LONG = 80.0
+# ...but a real word rarer than this may still be a one-edit typo of one of our names or terms.
+# fuzz.ratio (insertions and deletions only) a correction needs, by word length.
+_INDEL_CUTOFF = {3: 85.0, 4: 75.0}
+_INDEL_CUTOFF_LONG = 80.0
+DOMAIN_TYPO_ZIPF = 4.0
+DOMAIN_TYPO_MIN_LENGTH = 5  # short real words ("mod") are too often meant as typed
+
+
+def _max_edits(length: int) -> int:
+    """Edits allowed when correcting a word of this length: none below 3 letters, one up to
+    seven, two from eight ("cinematografy")."""
+    if length < 3:
+        return 0
+    return 1 if length < 8 else 2
+
+
 _MAX_PHRASE_WORDS = 6
 _CACHE_LIMIT = 20_000
 
@@ -96,6 +111,10 @@ class TermAnalyzer:
         for text in (*aliases, *known_words):
             vocabulary.update(normalize(text).split())
         self._vocabulary = sorted(w for w in vocabulary if w.isalpha())
+        self._domain = sorted(
+            {w for text in aliases for w in normalize(text).split() if w.isalpha()} - FUNCTION_WORDS
+        )
+        self._domain_set = frozenset(self._domain)
         self._known = frozenset(vocabulary)
         self._known_stems = frozenset(stem(w) for w in vocabulary)
         self._corrections: dict[str, str] = {}
@@ -143,18 +162,46 @@ class TermAnalyzer:
         if cached is not None:
             return cached
         fixed = word
-        if commonness(word) < REAL_WORD_ZIPF:
-            cutoff = _CORRECTION_CUTOFF.get(len(word), _CORRECTION_CUTOFF_LONG)
-            found = process.extract(
-                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8
-            )
-            if found:
-                # Among equally close words the commoner is the likelier intent (waht -> what).
-                top = found[0][1]
-                fixed = max((w for w, score, _ in found if score == top), key=commonness)
+        zipf = commonness(word)
+        if zipf < REAL_WORD_ZIPF:
+            fixed = self._closest(word, self._vocabulary, _max_edits(len(word))) or word
+        elif zipf < DOMAIN_TYPO_ZIPF and len(word) >= DOMAIN_TYPO_MIN_LENGTH:
+            # A rarer real word one edit from a name or term of ours is likelier our word
+            # mistyped ("ballad" -> "ballard", "steaming" -> "streaming").
+            fixed = self._closest(word, self._domain, 1) or word
         if len(self._corrections) < _CACHE_LIMIT:
             self._corrections[word] = fixed
         return fixed
+
+    def _closest(self, word: str, vocabulary: list[str], edits: int) -> str | None:
+        """The vocabulary word this one is most likely a typo of, or None.
+
+        Candidates are within `edits` edits, counting a swap of neighbours as one ("anme" ->
+        "name"), or close by insertions and deletions alone ("difrent" -> "different").
+        Fewest edits wins, then the closer by insertions and deletions ("wher" -> "where",
+        not "when"), then our own names and terms, then the commoner word.
+        """
+        if edits < 1:
+            return None
+        loose = 1 - (edits + 0.5) / len(word)
+        swaps = process.extract(
+            word, vocabulary, scorer=OSA.normalized_similarity, score_cutoff=loose, limit=8
+        )
+        cutoff = _INDEL_CUTOFF.get(len(word), _INDEL_CUTOFF_LONG)
+        drops = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
+        candidates = {w for w, _, _ in swaps if OSA.distance(word, w) <= edits}
+        candidates |= {w for w, _, _ in drops}
+        if not candidates:
+            return None
+        return min(
+            candidates,
+            key=lambda w: (
+                OSA.distance(word, w),
+                -fuzz.ratio(word, w),
+                w not in self._domain_set,
+                -commonness(w),
+            ),
+        )
 
     def commonness_of(self, term: str) -> float:
         """Commonness in English of the word behind a plain (stemmed) term."""
