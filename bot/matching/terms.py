@@ -30,6 +30,7 @@ REAL_WORD_ZIPF = 3.3
 _INDEL_CUTOFF = {3: 85.0, 4: 75.0}
 _INDEL_CUTOFF_LONG = 80.0
 DOMAIN_TYPO_ZIPF = 4.0
+EVERYDAY_ZIPF = 5.5
 DOMAIN_TYPO_MIN_LENGTH = 5  # short real words ("mod") are too often meant as typed
 
 
@@ -111,8 +112,15 @@ class TermAnalyzer:
         for text in (*aliases, *known_words):
             vocabulary.update(normalize(text).split())
         self._vocabulary = sorted(w for w in vocabulary if w.isalpha())
+        # Our own names and terms; everyday words ("want") are nobody's in particular.
         self._domain = sorted(
-            {w for text in aliases for w in normalize(text).split() if w.isalpha()} - FUNCTION_WORDS
+            {
+                w
+                for text in aliases
+                for w in normalize(text).split()
+                if w.isalpha() and commonness(w) < EVERYDAY_ZIPF
+            }
+            - FUNCTION_WORDS
         )
         self._domain_set = frozenset(self._domain)
         self._known = frozenset(vocabulary)
