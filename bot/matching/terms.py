@@ -52,7 +52,9 @@ FOCUS_MAX_ZIPF = 5.25
 _FILLER = re.compile(
     r"\b(?:been meaning to ask|meaning to ask|i was wondering|just wondering|random question|"
     r"quick question|dumb question|stupid question|does anyone know|anyone know|"
-    r"can someone tell me|can anyone tell me|not gonna lie|to be honest|"
+    r"can someone tell me|can anyone tell me|not gonna lie|to be honest|asking for a friend|"
+    r"(?:sorry )?if (?:this|that) (?:was|has been|got) asked(?: before| already)?|"
+    r"been (?:binging|bingeing|binge watching|watching)|"
     r"good (?:morning|afternoon|evening|night|luck|job|bot|point|one|game)|gg)\b",
     re.IGNORECASE,
 )
