@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import snowballstemmer
 from wordfreq import zipf_frequency
 
 from bot.facts.model import AnswerKind
@@ -35,6 +36,7 @@ FUNCTION_WORDS = frozenset(
     ok okay lol lmao lmfao rofl omg wow bro bruh dude guys guy man fam ya yeah yep nope
     like kinda sorta gonna wanna actually basically literally honestly seriously
     quick question q qs asking ask wondering wonder curious idea ideas anybody
+    lady girl woman guy dude chick person man gal
     bot trivia help exactly actually right smth sth nah rn tho basically kinda sorta idk
     imo tbh ngl fr lowkey highkey srsly anyway anyways btw also
     mean means meant go goes going went come comes came make makes made
@@ -162,34 +164,16 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
-@lru_cache(maxsize=8192)
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=16384)
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to join play/plays/played/playing and
-    create/created/creator-ish pairs, not a real stemmer. Both sides use it, so consistency
-    matters more than linguistics."""
-    if len(word) <= 3 or not word.isalpha():
+    """The Snowball (Porter 2) stem: joins play/plays/played and create/created, keeps
+    care apart from car and tone from ton."""
+    if len(word) <= 2 or not word.isalpha():
         return word
-    base = word
-    if word.endswith("ies") and len(word) >= 5:
-        base = word[:-3] + "y"
-    elif word.endswith(("sses", "xes", "ches", "shes", "zes")):
-        base = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        base = word[:-1]
-    elif word.endswith("ing") and len(word) >= 6:
-        base = _undouble(word[:-3])
-    elif word.endswith("ed") and len(word) >= 5:
-        base = _undouble(word[:-2])
-    if base.endswith("e") and len(base) >= 4:
-        base = base[:-1]
-    return base
-
-
-def _undouble(base: str) -> str:
-    """starr -> star, stopp -> stop; keep ll, ss, ff, zz."""
-    if len(base) >= 3 and base[-1] == base[-2] and base[-1] not in "lsfz":
-        return base[:-1]
-    return base
+    return str(_STEMMER.stemWord(word))
 
 
 @lru_cache(maxsize=8192)

@@ -221,11 +221,17 @@ class Matcher:
         """Whether the top fact leaves out something the question insists on.
 
         Every name and idea the question mentions must be explained by the fact ("who PLAYS
-        the sister" is not "who is the sister"), and so must any rare or specific word, and a
-        plain-word focus ("population" in "what's the population of LA").
+        the sister" is not "who is the sister"), and so must any rare or specific word, every
+        word of a person/place/title question, and a plain-word focus ("population" in
+        "what's the population of LA").
         """
+        # A question after a person, place or title names who or what it means with every
+        # word: "who plays her MOM" is not "who plays her".
+        strict = analyzed.asks in STRICT_KINDS
         for term, weight in weights.items():
-            if term in self._ambient or not (weight >= KEY_TERM_WEIGHT or term[0] in _KNOWN):
+            if term in self._ambient:
+                continue
+            if not (strict or weight >= KEY_TERM_WEIGHT or term[0] in _KNOWN):
                 continue
             if top.entry.credit(term) < (1.0 if term[0] == ENTITY else 0.1):
                 return True

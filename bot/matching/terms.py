@@ -29,7 +29,7 @@ REAL_WORD_ZIPF = 3.3
 # fuzz.ratio (insertions and deletions only) a correction needs, by word length.
 _INDEL_CUTOFF = {3: 85.0, 4: 75.0}
 _INDEL_CUTOFF_LONG = 80.0
-DOMAIN_TYPO_ZIPF = 4.0
+DOMAIN_TYPO_ZIPF = 3.7
 EVERYDAY_ZIPF = 5.5
 DOMAIN_TYPO_MIN_LENGTH = 5  # short real words ("mod") are too often meant as typed
 
