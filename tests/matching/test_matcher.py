@@ -57,6 +57,10 @@ DECLINES = [
     "is the lincoln lawyer connected to ballard",
     "what other shows did kendall sherwood write",
     "is ballard rated r",
+    "what is succession about",
+    "which critics reviewed it",
+    "how tall is maggie q",
+    "who composed the music for ballard",
 ]
 
 
@@ -67,6 +71,22 @@ def test_answers(matcher: Matcher, question: str, fact_id: str) -> None:
     assert match.fact is not None
     assert match.fact.id == fact_id
     assert 0 < match.score <= 1.0001
+
+
+# Never answered; a "did you mean" is acceptable for these.
+NOT_ANSWERED = [
+    "what car does ballard drive",
+    "is maggie q vegan",
+    "what is the victim's name",
+    "besides maggie q who is in it",
+    "who plays her mom",
+    "who is the actor playing the bad guy",
+]
+
+
+@pytest.mark.parametrize("question", NOT_ANSWERED)
+def test_not_answered(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).outcome is not Outcome.ANSWER
 
 
 @pytest.mark.parametrize("question", DECLINES)
