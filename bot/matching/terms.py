@@ -6,12 +6,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
 from bot.facts.model import AnswerKind, Lexicon
 from bot.matching.language import FUNCTION_WORDS, QUESTION_WORDS, asked_kind, commonness, stem
 from bot.matching.normalize import clean_text, normalize
+from bot.matching.spelling import SpellingCorrector
 
 __all__ = ["ENTITY", "OUT_OF_SCOPE", "SYNONYM", "UNRELATED", "AnalyzedText", "TermAnalyzer"]
 
@@ -22,30 +20,8 @@ UNRELATED = "~"
 # The lexicon term for asking what something is called; such a question wants a name.
 NAME_TERM = "@name"
 
-# A word this common in English is taken as meant, never "corrected" into a known word.
-REAL_WORD_ZIPF = 3.3
-# Typo correction: the least fuzz.ratio to accept, by word length (short words need more care).
-# ...but a real word rarer than this may still be a one-edit typo of one of our names or terms.
-# fuzz.ratio (insertions and deletions only) a correction needs, by word length.
-_INDEL_CUTOFF = {3: 85.0, 4: 75.0}
-_INDEL_CUTOFF_LONG = 80.0
-DOMAIN_TYPO_ZIPF = 3.7
-EVERYDAY_ZIPF = 5.5
-DOMAIN_TYPO_MIN_LENGTH = 5  # short real words ("mod") are too often meant as typed
-
-
-def _max_edits(length: int) -> int:
-    """Edits allowed when correcting a word of this length: none below 3 letters, one up to
-    seven, two from eight ("cinematografy")."""
-    if length < 3:
-        return 0
-    return 1 if length < 8 else 2
-
-
 _MAX_PHRASE_WORDS = 6
 _CACHE_LIMIT = 20_000
-
-
 # A focus word this common ("deal", "thing") says too little to decide on.
 FOCUS_MAX_ZIPF = 5.25
 # Chat openers that carry no topic but contain topic-looking words ("meaning", "question").
@@ -87,7 +63,7 @@ class AnalyzedText:
 
 
 class TermAnalyzer:
-    """Maps text to terms using the lexicon; corrects typos against the known vocabulary."""
+    """Maps text to terms using the lexicon, after correcting typos against the vocabulary."""
 
     def __init__(self, lexicon: Lexicon, known_words: Iterable[str]) -> None:
         self._phrases: dict[tuple[str, ...], str] = {}
@@ -104,30 +80,17 @@ class TermAnalyzer:
         self.ambient = frozenset(
             f"{ENTITY}{k}" if k in lexicon.entities else f"{SYNONYM}{k}" for k in lexicon.ambient
         )
-        vocabulary = set(FUNCTION_WORDS)
         aliases = (
             *lexicon.out_of_scope,
             *lexicon.unrelated,
             *_variants(lexicon.entities),
             *_variants(lexicon.terms),
         )
+        vocabulary = set(FUNCTION_WORDS)
         for text in (*aliases, *known_words):
             vocabulary.update(normalize(text).split())
-        self._vocabulary = sorted(w for w in vocabulary if w.isalpha())
-        # Our own names and terms; everyday words ("want") are nobody's in particular.
-        self._domain = sorted(
-            {
-                w
-                for text in aliases
-                for w in normalize(text).split()
-                if w.isalpha() and commonness(w) < EVERYDAY_ZIPF
-            }
-            - FUNCTION_WORDS
-        )
-        self._domain_set = frozenset(self._domain)
-        self._known = frozenset(vocabulary)
-        self._known_stems = frozenset(stem(w) for w in vocabulary)
-        self._corrections: dict[str, str] = {}
+        own_terms = {w for text in aliases for w in normalize(text).split()} - FUNCTION_WORDS
+        self._spelling = SpellingCorrector(vocabulary, own_terms)
         self._stem_words: dict[str, str] = {}
 
     def _add_phrase(self, text: str, term: str) -> None:
@@ -140,7 +103,9 @@ class TermAnalyzer:
         text = _FILLER.sub(" ", text)
         names = self._names(text)
         # A capitalised unknown word is a name, not a typo: "Reacher" must not become "teacher".
-        words = tuple(w if stem(w) in names else self.correct(w) for w in normalize(text).split())
+        words = tuple(
+            w if stem(w) in names else self._spelling.correct(w) for w in normalize(text).split()
+        )
         terms, focus = self._terms(words)
         asks = asked_kind(list(words))
         if asks is None and NAME_TERM in terms:
@@ -159,58 +124,7 @@ class TermAnalyzer:
             stem(w)
             for word in capitals
             for w in normalize(word).split()
-            if w not in self._known and stem(w) not in self._known_stems
-        )
-
-    def correct(self, word: str) -> str:
-        """The known word this one is a typo of, or the word itself."""
-        if word in self._known or len(word) < 3 or not word.isalpha():
-            return word
-        if stem(word) != word and stem(word) in self._known_stems:
-            return word  # an inflection of a known word: plays, episodes
-        cached = self._corrections.get(word)
-        if cached is not None:
-            return cached
-        fixed = word
-        zipf = commonness(word)
-        if zipf < REAL_WORD_ZIPF:
-            fixed = self._closest(word, self._vocabulary, _max_edits(len(word))) or word
-        elif zipf < DOMAIN_TYPO_ZIPF and len(word) >= DOMAIN_TYPO_MIN_LENGTH:
-            # A rarer real word one edit from a name or term of ours is likelier our word
-            # mistyped ("ballad" -> "ballard", "steaming" -> "streaming").
-            fixed = self._closest(word, self._domain, 1) or word
-        if len(self._corrections) < _CACHE_LIMIT:
-            self._corrections[word] = fixed
-        return fixed
-
-    def _closest(self, word: str, vocabulary: list[str], edits: int) -> str | None:
-        """The vocabulary word this one is most likely a typo of, or None.
-
-        Candidates are within `edits` edits, counting a swap of neighbours as one ("anme" ->
-        "name"), or close by insertions and deletions alone ("difrent" -> "different").
-        Fewest edits wins, then the closer by insertions and deletions ("wher" -> "where",
-        not "when"), then our own names and terms, then the commoner word.
-        """
-        if edits < 1:
-            return None
-        loose = 1 - (edits + 0.5) / len(word)
-        swaps = process.extract(
-            word, vocabulary, scorer=OSA.normalized_similarity, score_cutoff=loose, limit=8
-        )
-        cutoff = _INDEL_CUTOFF.get(len(word), _INDEL_CUTOFF_LONG)
-        drops = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
-        candidates = {w for w, _, _ in swaps if OSA.distance(word, w) <= edits}
-        candidates |= {w for w, _, _ in drops}
-        if not candidates:
-            return None
-        return min(
-            candidates,
-            key=lambda w: (
-                OSA.distance(word, w),
-                -fuzz.ratio(word, w),
-                w not in self._domain_set,
-                -commonness(w),
-            ),
+            if w not in self._spelling.known and stem(w) not in self._spelling.known_stems
         )
 
     def commonness_of(self, term: str) -> float:
