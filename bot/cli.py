@@ -127,11 +127,13 @@ def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
     findings = lint_fact_base(fact_base, Matcher(fact_base), article)
     for finding in findings:
         print(finding)
+    errors = [f for f in findings if not f.warning]
     summary = f"{len(fact_base)} facts, {fact_base.phrasing_count} phrasings"
-    if findings:
-        print(f"{summary}: {len(findings)} problem(s)", file=sys.stderr)
+    if errors:
+        print(f"{summary}: {len(errors)} problem(s)", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"{summary}: ok")
+    warnings = len(findings) - len(errors)
+    print(f"{summary}: ok" + (f" ({warnings} warning(s))" if warnings else ""))
     return EXIT_OK
 
 

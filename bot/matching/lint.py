@@ -6,6 +6,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from wordfreq import top_n_list
+
 from bot.facts.model import FactBase
 from bot.matching.language import stem
 from bot.matching.matcher import Matcher, Outcome
@@ -16,24 +18,32 @@ __all__ = ["EMBED_DESCRIPTION_LIMIT", "MIN_PHRASINGS", "LintProblem", "lint_fact
 MIN_PHRASINGS = 5
 EMBED_DESCRIPTION_LIMIT = 4096  # Discord's limit for an embed description
 EMBED_FIELD_LIMIT = 1024  # ...and for a field value, where the source goes
+EVERYDAY_WORDS = 400  # the most common English words, whose stems aliases must not borrow
 
 
 @dataclass(frozen=True, slots=True)
 class LintProblem:
-    """One finding, named by the fact it concerns."""
+    """One finding, named by the fact it concerns. Warnings are worth a look; errors fail."""
 
     fact_id: str
     problem: str
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.fact_id}: {self.problem}"
+        prefix = "warning: " if self.warning else ""
+        return f"{prefix}{self.fact_id}: {self.problem}"
 
 
 def lint_fact_base(
     fact_base: FactBase, matcher: Matcher, article: str | None = None
 ) -> list[LintProblem]:
     """Every finding: thin facts, oversized answers, ambiguous phrasings, unsupported sources."""
-    problems = [*_sizes(fact_base), *_ambiguity(fact_base, matcher), *_aliases(fact_base)]
+    problems = [
+        *_sizes(fact_base),
+        *_ambiguity(fact_base, matcher),
+        *_aliases(fact_base),
+        *_everyday_stems(fact_base),
+    ]
     if article is not None:
         problems += _sources(fact_base, article)
     return problems
@@ -92,6 +102,26 @@ def _aliases(fact_base: FactBase) -> list[LintProblem]:
         for words, keys in owners.items()
         if len(keys) > 1
     ]
+
+
+def _everyday_stems(fact_base: FactBase) -> list[LintProblem]:
+    """One-word aliases that stem like an everyday word they don't mean: "outed" reads
+    like "out", so "running out of steam" would be about whistleblowing."""
+    everyday: dict[str, str] = {}
+    for word in top_n_list("en", EVERYDAY_WORDS):
+        everyday.setdefault(stem(word), word)
+    problems = []
+    lexicon = fact_base.lexicon
+    for section, table in (("entities", lexicon.entities), ("terms", lexicon.terms)):
+        for key, variants in table.items():
+            own = {normalize(v) for v in variants}
+            for variant in own:
+                common = everyday.get(stem(variant))
+                if " " not in variant and common is not None and common not in own:
+                    problem = f"alias {variant!r} reads like the everyday word {common!r}"
+                    where = f"aliases.{section}.{key}"
+                    problems.append(LintProblem(where, problem, warning=True))
+    return problems
 
 
 def _sources(fact_base: FactBase, article: str) -> list[LintProblem]:

@@ -13,7 +13,7 @@ from tests.conftest import ARTICLE
 @pytest.mark.skipif(not ARTICLE.exists(), reason="the shared article is not beside the repo")
 def test_every_source_is_a_verbatim_excerpt(fact_base: FactBase, matcher: Matcher) -> None:
     findings = lint_fact_base(fact_base, matcher, ARTICLE.read_text(encoding="utf-8"))
-    assert [str(f) for f in findings] == []
+    assert [str(f) for f in findings if not f.warning] == []
 
 
 def test_sources_are_short(fact_base: FactBase) -> None:
