@@ -11,8 +11,8 @@ from bot.matching.evaluation import evaluate, load_question_set
 from bot.matching.matcher import Matcher
 from tests.conftest import DATA_DIR
 
-ANSWERABLE_RIGHT_AT_LEAST = 0.86
-UNANSWERABLE_ANSWERED_AT_MOST = 0.03
+ANSWERABLE_RIGHT_AT_LEAST = 0.865
+UNANSWERABLE_ANSWERED_AT_MOST = 0.025
 
 
 def test_dev_set_is_broad() -> None:
