@@ -95,11 +95,9 @@ def _load(facts_dir: Path) -> FactBase:
 def _ask(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
     matcher = Matcher(_load(facts_dir))
     questions: Iterable[str] = [" ".join(args.question)] if args.question else sys.stdin
+    # One output line per input line, blank ones included (declined), so outputs pair up.
     for raw in questions:
-        question = raw.rstrip("\n")
-        if not args.question and not question.strip():
-            continue
-        _answer(matcher, question, as_json=args.json, out=sys.stdout)
+        _answer(matcher, raw.rstrip("\r\n"), as_json=args.json, out=sys.stdout)
     return EXIT_OK
 
 
