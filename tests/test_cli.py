@@ -121,3 +121,18 @@ def test_long_noisy_question_does_not_crash() -> None:
     result = run_cli("ask", "--json", noise[:4000])
     assert result.returncode == 0
     assert json.loads(result.stdout)["outcome"] in {"answer", "suggest", "decline"}
+
+
+def test_undecodable_input_is_answered_not_crashed() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        input=b"who plays ballard\n\xff\xfe bad bytes\n",
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [r["outcome"] for r in rows][0] == "answer"
+    assert len(rows) == 2
