@@ -134,5 +134,5 @@ def test_undecodable_input_is_answered_not_crashed() -> None:
     )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
-    assert [r["outcome"] for r in rows][0] == "answer"
+    assert rows[0]["outcome"] == "answer"
     assert len(rows) == 2
