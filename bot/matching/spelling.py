@@ -63,6 +63,22 @@ class SpellingCorrector:
             self._cache[word] = fixed
         return fixed
 
+    def split(self, word: str) -> tuple[str, str] | None:
+        """Two known words run together ("whoplays" -> "who", "plays"), or None.
+
+        Only for a word that is neither known nor an English word; among several splits the
+        one whose rarer half is commonest wins."""
+        if len(word) < 5 or word in self.known or commonness(word) >= REAL_WORD_ZIPF:
+            return None
+        splits = [
+            (word[:i], word[i:])
+            for i in range(2, len(word) - 1)
+            if word[:i] in self.known and word[i:] in self.known
+        ]
+        if not splits:
+            return None
+        return max(splits, key=lambda pair: min(commonness(pair[0]), commonness(pair[1])))
+
     def _closest(self, word: str, vocabulary: list[str], edits: int) -> str | None:
         """The vocabulary word this one is most likely a typo of, or None.
 

@@ -102,15 +102,23 @@ class TermAnalyzer:
         """Normalise, correct and map text to its content terms."""
         text = _FILLER.sub(" ", text)
         names = self._names(text)
-        # A capitalised unknown word is a name, not a typo: "Reacher" must not become "teacher".
-        words = tuple(
-            w if stem(w) in names else self._spelling.correct(w) for w in normalize(text).split()
-        )
+        words = tuple(self._read_words(normalize(text).split(), names))
         terms, focus = self._terms(words)
         asks = asked_kind(list(words))
         if asks is None and NAME_TERM in terms:
             asks = AnswerKind.PERSON  # "her real name", "what's the novel called"
         return AnalyzedText(words, terms, asks, focus, names)
+
+    def _read_words(self, words: list[str], names: frozenset[str]) -> Iterable[str]:
+        """Words as meant: typos corrected, run-together words split, names left alone
+        (a capitalised unknown word is a name: "Reacher" must not become "teacher")."""
+        for word in words:
+            if stem(word) in names:
+                yield word
+                continue
+            fixed = self._spelling.correct(word)
+            halves = self._spelling.split(word) if fixed == word else None
+            yield from halves or (fixed,)
 
     def _names(self, text: str) -> frozenset[str]:
         """Unknown capitalised words inside a sentence: names of things we know nothing of.

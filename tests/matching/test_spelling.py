@@ -6,7 +6,19 @@ import pytest
 
 from bot.matching.spelling import SpellingCorrector
 
-VOCABULARY = ["what", "want", "where", "when", "plays", "ballard", "bosch", "bench", "name", "same"]
+VOCABULARY = [
+    "what",
+    "want",
+    "where",
+    "when",
+    "who",
+    "plays",
+    "ballard",
+    "bosch",
+    "bench",
+    "name",
+    "same",
+]
 OWN_TERMS = ["ballard", "bosch", "plays"]
 
 
@@ -33,3 +45,19 @@ def corrector() -> SpellingCorrector:
 )
 def test_correct(corrector: SpellingCorrector, typed: str, meant: str) -> None:
     assert corrector.correct(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "halves"),
+    [
+        ("whoplays", ("who", "plays")),
+        ("wherewhen", ("where", "when")),
+        ("ballard", None),  # known
+        ("horses", None),  # an English word
+        ("whoxq", None),  # no known halves
+    ],
+)
+def test_split_run_together_words(
+    corrector: SpellingCorrector, typed: str, halves: tuple[str, str] | None
+) -> None:
+    assert corrector.split(typed) == halves
