@@ -14,6 +14,7 @@ from bot.matching.matcher import Matcher, Outcome
 
 TYPO_KEPT_AT_LEAST = 0.8
 CHATTER_KEPT_AT_LEAST = 0.95
+RUN_TOGETHER_KEPT_AT_LEAST = 0.85
 CHATTER = [
     "ok so quick question, {q}?",
     "just started watching last night and honestly loved it. {q}?",
@@ -75,3 +76,14 @@ def test_chatter_keeps_the_answer(matcher: Matcher, fact_base: FactBase) -> None
         return rng.choice(CHATTER).format(q=text)
 
     assert _kept_share(matcher, fact_base, chatter) >= CHATTER_KEPT_AT_LEAST
+
+
+def test_run_together_words_keep_the_answer(matcher: Matcher, fact_base: FactBase) -> None:
+    def run_together(text: str, rng: random.Random) -> str:
+        words = text.split()
+        if len(words) < 2:
+            return text
+        i = rng.randrange(len(words) - 1)
+        return " ".join([*words[:i], words[i] + words[i + 1], *words[i + 2 :]])
+
+    assert _kept_share(matcher, fact_base, run_together) >= RUN_TOGETHER_KEPT_AT_LEAST
