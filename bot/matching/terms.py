@@ -22,6 +22,8 @@ NAME_TERM = "@name"
 
 _MAX_PHRASE_WORDS = 6
 _CACHE_LIMIT = 20_000
+# A capitalised unknown word this common in English is an everyday word, not a name.
+NAME_MAX_ZIPF = 4.6
 # A focus word this common ("deal", "thing") says too little to decide on.
 FOCUS_MAX_ZIPF = 5.25
 # Chat openers that carry no topic but contain topic-looking words ("meaning", "question").
@@ -122,7 +124,8 @@ class TermAnalyzer:
 
     def _names(self, text: str) -> frozenset[str]:
         """Unknown capitalised words inside a sentence: names of things we know nothing of.
-        Title Case Questions are skipped, as there capitals say nothing."""
+        Title Case Questions are skipped, as there capitals say nothing, and so are everyday
+        words capitalised for emphasis or by habit ("Friday", "Netflix")."""
         cleaned = clean_text(text)
         words = cleaned.split()
         capitals = _CAPITALISED.findall(cleaned)
@@ -132,7 +135,9 @@ class TermAnalyzer:
             stem(w)
             for word in capitals
             for w in normalize(word).split()
-            if w not in self._spelling.known and stem(w) not in self._spelling.known_stems
+            if w not in self._spelling.known
+            and stem(w) not in self._spelling.known_stems
+            and commonness(w) < NAME_MAX_ZIPF
         )
 
     def commonness_of(self, term: str) -> float:
