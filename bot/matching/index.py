@@ -15,7 +15,6 @@ from bot.matching.terms import (
     OUT_OF_SCOPE,
     SYNONYM,
     UNRELATED,
-    AnalyzedText,
     TermAnalyzer,
 )
 
@@ -37,7 +36,6 @@ class PhrasingEntry:
     """One question phrasing of a fact, analysed once at build time."""
 
     text: str
-    analyzed: AnalyzedText
     terms: frozenset[str]
     surface: str
     weights: dict[str, float] = field(default_factory=dict, compare=False)
@@ -102,7 +100,7 @@ class FactIndex:
 
     def _entry(self, fact: Fact) -> FactEntry:
         phrasings = tuple(
-            PhrasingEntry(q, a, frozenset(a.terms), a.surface)
+            PhrasingEntry(q, frozenset(a.terms), a.surface)
             for q in fact.questions
             for a in (self.analyzer.analyze(q),)
         )
