@@ -18,11 +18,12 @@ REAL_WORD_ZIPF = 3.3
 DOMAIN_TYPO_ZIPF = 3.7
 DOMAIN_TYPO_MIN_LENGTH = 5
 # Words this common are nobody's own term ("want"), even when an alias uses them.
-EVERYDAY_ZIPF = 5.5
+EVERYDAY_ZIPF = 6.0
 # fuzz.ratio (insertions and deletions only) that also makes a candidate, by word length.
 _INDEL_CUTOFF = {3: 85.0, 4: 75.0}
 _INDEL_CUTOFF_LONG = 80.0
 _CACHE_LIMIT = 20_000
+_INFLECTIONS = ("s", "ed", "ing")
 
 
 def _max_edits(length: int) -> int:
@@ -48,8 +49,8 @@ class SpellingCorrector:
         """The known word this one is a typo of, or the word itself."""
         if word in self.known or len(word) < 3 or not word.isalpha():
             return word
-        if stem(word) != word and stem(word) in self.known_stems:
-            return word  # an inflection of a known word: plays, episodes
+        if word.endswith(_INFLECTIONS) and stem(word) in self.known_stems:
+            return word  # an inflection of a known word: plays, episodes, starring
         cached = self._cache.get(word)
         if cached is not None:
             return cached
