@@ -32,7 +32,7 @@ _FILLER = re.compile(
     r"quick question|dumb question|stupid question|does anyone know|anyone know|"
     r"can someone tell me|can anyone tell me|not gonna lie|to be honest|asking for a friend|"
     r"(?:sorry )?if (?:this|that) (?:was|has been|got) asked(?: before| already)?|"
-    r"been (?:binging|bingeing|binge watching|watching)|"
+    r"been (?:binging|bingeing|binge watching|watching)|what(?:'s| is) the deal with|"
     r"good (?:morning|afternoon|evening|night|luck|job|bot|point|one|game)|gg)\b",
     re.IGNORECASE,
 )
