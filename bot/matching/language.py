@@ -36,7 +36,7 @@ FUNCTION_WORDS = frozenset(
     ok okay lol lmao lmfao rofl omg wow bro bruh dude guys guy man fam ya yeah yep nope
     like kinda sorta gonna wanna actually basically literally honestly seriously
     quick question q qs asking ask wondering wonder curious idea ideas anybody
-    lady girl woman guy dude chick person man gal
+    lady girl woman guy dude chick person man gal else
     bot trivia help exactly actually right smth sth nah rn tho basically kinda sorta idk
     imo tbh ngl fr lowkey highkey srsly anyway anyways btw also
     mean means meant go goes going went come comes came make makes made

@@ -140,7 +140,10 @@ class Matcher:
             covered.append((share, entry))
         covered.sort(key=lambda pair: -pair[0])
         scored = []
-        for share, entry in covered[:SCORED]:
+        # Facts tied with the last one kept are kept too: the cut must not pick among equals.
+        floor = covered[min(SCORED, len(covered)) - 1][0] - 1e-9 if covered else 0.0
+        kept = [pair for pair in covered[: SCORED * 2] if pair[0] >= floor]
+        for share, entry in kept:
             similarity, phrasing = self._best_phrasing(analyzed, weights, total, entry)
             score = 0.5 * share + 0.5 * similarity
             if analyzed.asks is AnswerKind.REASON and AnswerKind.REASON not in entry.fact.gives:
