@@ -168,6 +168,7 @@ class Matcher:
                 sums[0] += weight
                 sums[1] += entry.phrasings[position].weights[term]
         best = (0.0, entry.fact.questions[0])
+        surface = analyzed.surface
         ranked = []
         for position, (overlap_weight, own_weight) in shared.items():
             phrasing = entry.phrasings[position]
@@ -178,7 +179,7 @@ class Matcher:
         for overlap, phrasing in ranked:
             if overlap * (1 - CHARACTER_SHARE) + CHARACTER_SHARE <= best[0]:
                 break  # even identical characters could not lift it past the best
-            chars = fuzz.ratio(analyzed.surface, phrasing.surface) / 100
+            chars = fuzz.ratio(surface, phrasing.surface) / 100
             similarity = (1 - CHARACTER_SHARE) * overlap + CHARACTER_SHARE * chars
             if similarity > best[0]:
                 best = (similarity, phrasing.text)

@@ -57,11 +57,7 @@ class AnalyzedText:
     asks: AnswerKind | None
     focus: str | None = None
     names: frozenset[str] = frozenset()
-
-    @property
-    def surface(self) -> str:
-        """The corrected words, for character-level similarity."""
-        return " ".join(self.words)
+    surface: str = ""  # the corrected words joined, for character-level similarity
 
 
 class TermAnalyzer:
@@ -109,7 +105,7 @@ class TermAnalyzer:
         asks = asked_kind(list(words))
         if asks is None and NAME_TERM in terms:
             asks = AnswerKind.PERSON  # "her real name", "what's the novel called"
-        return AnalyzedText(words, terms, asks, focus, names)
+        return AnalyzedText(words, terms, asks, focus, names, " ".join(words))
 
     def _read_words(self, words: list[str], names: frozenset[str]) -> Iterable[str]:
         """Words as meant: typos corrected, run-together words split, names left alone
