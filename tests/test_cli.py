@@ -49,14 +49,14 @@ def test_ask_json_shape() -> None:
 
 
 def test_batch_mode_one_line_per_question() -> None:
-    questions = "who plays ballard\n\nwhen did ballard premiere\nbosch and legacy\n"
+    questions = "who plays ballard\n\nwhen did ballard premiere\nbosch stuff\n"
     result = run_cli("ask", "--json", stdin=questions)
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["outcome"] for r in rows] == ["answer", "decline", "decline", "suggest"]
     assert [r["question"] for r in rows][:2] == ["who plays ballard", ""]
     assert rows[2]["fact_id"] is None
     assert rows[2]["answer"] is None
-    assert rows[3]["suggestions"][0]["fact_id"] == "franchise.earlier_series"
+    assert rows[3]["suggestions"][0]["fact_id"] == "franchise.bosch_universe"
 
 
 def test_decline_names_the_topics() -> None:

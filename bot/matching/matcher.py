@@ -17,9 +17,8 @@ from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, UNRELATED, Analyze
 __all__ = ["Match", "Matcher", "Outcome", "Suggestion", "question_readings"]
 
 # Thresholds, chosen on the dev set (tests/data/dev_set.yaml); see the README's "Matcher".
-ANSWER_SCORE = 0.65  # least score to answer
-ANSWER_MARGIN = 0.03  # lead over the best other fact needed to answer...
-SURE_SCORE = 0.85  # ...unless the score is at least this
+ANSWER_SCORE = 0.7  # least score to answer
+ANSWER_MARGIN = 0.005  # lead over the best other fact needed to answer: a tie is no answer
 SUGGEST_SCORE = 0.5  # least score for a fact to be offered as "did you mean"
 SUGGEST_SPREAD = 0.15  # suggestions stay within this of the best
 MAX_SUGGESTIONS = 3
@@ -204,9 +203,7 @@ class Matcher:
             return Match(question, Outcome.DECLINE, score=score, reason="too little to go on")
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         confident = (
-            not thin
-            and top.score >= ANSWER_SCORE
-            and (top.score >= SURE_SCORE or top.score - runner_up >= ANSWER_MARGIN)
+            not thin and top.score >= ANSWER_SCORE and top.score - runner_up >= ANSWER_MARGIN
         )
         if confident and not self._missing(analyzed, weights, top):
             return Match(question, Outcome.ANSWER, top.entry.fact, score)

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from bot.facts.model import FactBase
 from bot.matching.matcher import Matcher, Outcome, question_readings
 
-SUGGESTED = "bosch and legacy"
-SUGGESTED_FIRST = "franchise.earlier_series"
+SUGGESTED = "bosch stuff"
+SUGGESTED_FIRST = "franchise.bosch_universe"
 
 ANSWERS = [
     ("who plays ballard", "cast.ballard_actor"),
