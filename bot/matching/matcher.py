@@ -23,7 +23,7 @@ SUGGEST_SCORE = 0.5  # least score for a fact to be offered as "did you mean"
 SUGGEST_SPREAD = 0.15  # suggestions stay within this of the best
 MAX_SUGGESTIONS = 3
 CANDIDATES = 40  # facts kept by the inverted index, ranked by weighted coverage
-SCORED = 10  # of those, facts whose phrasings are compared one by one
+SCORED = 6  # of those, facts whose phrasings are compared one by one
 # Kinds of answer a question can demand; a fact that cannot give it is not a candidate.
 STRICT_KINDS = frozenset({AnswerKind.PERSON, AnswerKind.PLACE, AnswerKind.TITLE})
 UNANSWERABLE_KINDS = frozenset({AnswerKind.DATE, AnswerKind.NUMBER})
