@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.facts.model import Fact, FactBase
+from bot.matching.language import commonness
 from bot.matching.terms import (
     ENTITY,
     OUT_OF_SCOPE,
@@ -38,6 +39,7 @@ class PhrasingEntry:
     text: str
     terms: frozenset[str]
     surface: str
+    plain_words: tuple[tuple[str, str], ...]
     weights: dict[str, float] = field(default_factory=dict, compare=False)
     total: float = 0.0
 
@@ -89,7 +91,8 @@ class FactIndex:
         """Attach each phrasing's term weights, fixed once the index is built."""
         phrasings = []
         for phrasing in entry.phrasings:
-            weights = {t: self.weight(t) for t in phrasing.terms}
+            words = dict(phrasing.plain_words)
+            weights = {t: self.weight(t, words.get(t, "")) for t in phrasing.terms}
             phrasings.append(replace(phrasing, weights=weights, total=sum(weights.values())))
         by_term: dict[str, list[int]] = defaultdict(list)
         for position, phrasing in enumerate(phrasings):
@@ -100,7 +103,7 @@ class FactIndex:
 
     def _entry(self, fact: Fact) -> FactEntry:
         phrasings = tuple(
-            PhrasingEntry(q, frozenset(a.terms), a.surface)
+            PhrasingEntry(q, frozenset(a.terms), a.surface, a.plain_words)
             for q in fact.questions
             for a in (self.analyzer.analyze(q),)
         )
@@ -110,8 +113,9 @@ class FactIndex:
         said = frozenset(self.analyzer.analyze(f"{fact.answer} {fact.source}").terms)
         return FactEntry(fact, phrasings, asked, said - asked)
 
-    def weight(self, term: str) -> float:
-        """How much a question term says about which fact is meant."""
+    def weight(self, term: str, word: str = "") -> float:
+        """How much a question term says about which fact is meant; `word` is the word a
+        plain (stemmed) term came from."""
         if term in self.analyzer.ambient:
             return AMBIENT_WEIGHT
         if term[0] in (OUT_OF_SCOPE, UNRELATED):
@@ -123,15 +127,11 @@ class FactIndex:
             return max(idf, 1.0) if term[0] == ENTITY else idf
         # Plain words: a small fact base makes any word look specific, so an everyday word
         # ("main", "work") is damped by how common it is in English; a rare one keeps weight.
-        rarity = self._rarity(term)
+        rarity = _rarity(max(commonness(term), commonness(word)))
         if idf is not None:
             return idf * min(1.0, max(PLAIN_WORD_FLOOR, rarity))
         low, high = UNKNOWN_WORD_WEIGHT
         return min(high, max(low, rarity))
-
-    def _rarity(self, term: str) -> float:
-        """1 for a rare English word (Zipf 3), falling to 0 at Zipf 5.5."""
-        return (5.5 - self.analyzer.commonness_of(term)) / 2.5
 
     def candidates(self, weights: dict[str, float], limit: int) -> list[tuple[int, float]]:
         """Up to `limit` fact positions with the most weighted credit, best first."""
@@ -144,3 +144,8 @@ class FactIndex:
         if len(hits) > limit:
             hits = hits[np.argpartition(scores[hits], -limit)[-limit:]]
         return sorted(((int(i), float(scores[i])) for i in hits), key=lambda x: -x[1])
+
+
+def _rarity(zipf: float) -> float:
+    """1 for a rare English word (Zipf 3), falling to 0 at Zipf 5.5."""
+    return (5.5 - zipf) / 2.5

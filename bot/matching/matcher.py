@@ -121,7 +121,7 @@ class Matcher:
             return Match(question, Outcome.DECLINE, reason=f"unrelated: {unrelated[0]}")
         if analyzed.asks in UNANSWERABLE_KINDS:
             return Match(question, Outcome.DECLINE, reason=f"asks for a {analyzed.asks}")
-        weights = {t: self._index.weight(t) for t in analyzed.terms}
+        weights = {t: self._index.weight(t, analyzed.word_of(t)) for t in analyzed.terms}
         ranked = self._rank(analyzed, weights)
         if not ranked:
             return Match(question, Outcome.DECLINE, reason="no fact fits")

@@ -21,7 +21,6 @@ UNRELATED = "~"
 NAME_TERM = "@name"
 
 _MAX_PHRASE_WORDS = 6
-_CACHE_LIMIT = 20_000
 # A capitalised unknown word this common in English is an everyday word, not a name.
 NAME_MAX_ZIPF = 4.6
 # A focus word this common ("deal", "thing") says too little to decide on.
@@ -58,6 +57,12 @@ class AnalyzedText:
     focus: str | None = None
     names: frozenset[str] = frozenset()
     surface: str = ""  # the corrected words joined, for character-level similarity
+    # plain (stemmed) terms with the word each came from, for how common that word is
+    plain_words: tuple[tuple[str, str], ...] = ()
+
+    def word_of(self, term: str) -> str:
+        """The word behind a plain term ("" for lexicon terms)."""
+        return dict(self.plain_words).get(term, "")
 
 
 class TermAnalyzer:
@@ -84,12 +89,10 @@ class TermAnalyzer:
             *_variants(lexicon.entities),
             *_variants(lexicon.terms),
         )
-        vocabulary = set(FUNCTION_WORDS)
-        for text in (*aliases, *known_words):
-            vocabulary.update(normalize(text).split())
-        own_terms = {w for text in aliases for w in normalize(text).split()} - FUNCTION_WORDS
-        self._spelling = SpellingCorrector(vocabulary, own_terms)
-        self._stem_words: dict[str, str] = {}
+        alias_words = {w for text in aliases for w in normalize(text).split()}
+        vocabulary = FUNCTION_WORDS | alias_words
+        vocabulary |= {w for text in known_words for w in normalize(text).split()}
+        self._spelling = SpellingCorrector(vocabulary, alias_words - FUNCTION_WORDS)
 
     def _add_phrase(self, text: str, term: str) -> None:
         words = tuple(stem(w) for w in normalize(text).split())
@@ -101,11 +104,11 @@ class TermAnalyzer:
         text = _FILLER.sub(" ", text)
         names = self._names(text)
         words = tuple(self._read_words(normalize(text).split(), names))
-        terms, focus = self._terms(words)
+        terms, focus, plain_words = self._terms(words)
         asks = asked_kind(list(words))
         if asks is None and NAME_TERM in terms:
             asks = AnswerKind.PERSON  # "her real name", "what's the novel called"
-        return AnalyzedText(words, terms, asks, focus, names, " ".join(words))
+        return AnalyzedText(words, terms, asks, focus, names, " ".join(words), plain_words)
 
     def _read_words(self, words: list[str], names: frozenset[str]) -> Iterable[str]:
         """Words as meant: typos corrected, run-together words split, names left alone
@@ -136,16 +139,16 @@ class TermAnalyzer:
             and commonness(w) < NAME_MAX_ZIPF
         )
 
-    def commonness_of(self, term: str) -> float:
-        """Commonness in English of the word behind a plain (stemmed) term."""
-        return max(commonness(term), commonness(self._stem_words.get(term, term)))
-
-    def _terms(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
-        """Greedy longest-phrase mapping; leftover content words become stems.
-        Also returns the focus: the first telling term after the first question word."""
+    def _terms(
+        self, words: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], str | None, tuple[tuple[str, str], ...]]:
+        """Greedy longest-phrase mapping; leftover content words become stems. Also returns
+        the focus (the first telling term after the first question word) and the word behind
+        each plain term."""
         stems = [stem(w) for w in words]
         asked_at = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
         terms: list[str] = []
+        plain: dict[str, str] = {}
         focus: str | None = None
         i = 0
         while i < len(stems):
@@ -159,8 +162,7 @@ class TermAnalyzer:
                 term = None
                 if words[i] not in FUNCTION_WORDS:
                     term = stems[i]
-                    if len(self._stem_words) < _CACHE_LIMIT:
-                        self._stem_words.setdefault(stems[i], words[i])
+                    plain.setdefault(term, words[i])
                 i += 1
             if term is None:
                 continue
@@ -169,4 +171,4 @@ class TermAnalyzer:
                 telling = term[0] in (ENTITY, SYNONYM, OUT_OF_SCOPE, UNRELATED)
                 if telling or commonness(words[start]) < FOCUS_MAX_ZIPF:
                     focus = term
-        return tuple(dict.fromkeys(terms)), focus
+        return tuple(dict.fromkeys(terms)), focus, tuple(plain.items())

@@ -176,3 +176,13 @@ def test_four_thousand_characters_of_noise(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.outcome in set(Outcome)
     assert match.question == text
+
+
+def test_answers_do_not_depend_on_earlier_questions(fact_base: FactBase) -> None:
+    """A fresh matcher and one that has seen other questions decide alike."""
+    questions = ["is it about loving the city", "who plays ballard lovingly", "lovely show?"]
+    fresh = [Matcher(fact_base).match(q) for q in questions]
+    used = Matcher(fact_base)
+    for other in ["i love it", "so lovable", "loved episode one"]:
+        used.match(other)
+    assert [used.match(q) for q in questions] == fresh
