@@ -35,6 +35,17 @@ _FILLER = re.compile(
     r"good (?:morning|afternoon|evening|night|luck|job|bot|point|one|game)|gg)\b",
     re.IGNORECASE,
 )
+# "that new amazon cop show", "the new bosch spinoff": the show described, not a question
+# about Amazon, Bosch or cop shows. Plain "the bosch show" is Bosch itself, so Bosch needs "new".
+_DESCRIBED = (
+    r"(?:amazon|prime|video|bosch ?verse|bosch universe|bosch franchise|connelly|michael|"
+    r"cop|crime|detective|police|procedural|tv|streaming)"
+)
+_SHOW_DESCRIPTION = re.compile(
+    r"\b(?:the|that|this) (?:(?:new|newest|latest|recent) )*"
+    rf"(?:{_DESCRIBED} )+(?:show|series|drama)\b"
+    r"|\b(?:the|that|this) (?:new|newest|latest) bosch (?:show|series|spinoff|spin off|drama)\b"
+)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
 
 
@@ -104,6 +115,7 @@ class TermAnalyzer:
         text = _FILLER.sub(" ", text)
         names = self._names(text)
         words = tuple(self._read_words(normalize(text).split(), names))
+        words = tuple(_SHOW_DESCRIPTION.sub("the show", " ".join(words)).split())
         terms, focus, plain_words = self._terms(words)
         asks = asked_kind(list(words))
         if asks is None and NAME_TERM in terms:

@@ -39,3 +39,10 @@ def test_capitalised_unknown_words_are_names(matcher: Matcher) -> None:
 
 def test_person_question_shape(matcher: Matcher) -> None:
     assert matcher.analyze("who's the lead").asks is AnswerKind.PERSON
+
+
+def test_a_described_show_is_the_show(matcher: Matcher) -> None:
+    described = matcher.analyze("who stars in that new amazon cop show").terms
+    assert described == matcher.analyze("who stars in the show").terms
+    assert "#bosch" in matcher.analyze("what is the bosch show").terms
+    assert "#bosch" not in matcher.analyze("who is in the new bosch show").terms
