@@ -1,4 +1,4 @@
-"""`trivia-bot`: ask, check, console and run, all from one settings object."""
+"""`trivia-bot`: ask, check, console, run and sync, all from one settings object."""
 
 from __future__ import annotations
 
@@ -42,9 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"])
-        return _fail(f"bad setting {field}: {error['msg']}")
+        return _fail(_setting_problem(exc))
     logging.basicConfig(level=settings.log_level, stream=sys.stderr)
     facts_dir = Path(args.facts) if args.facts else settings.facts_dir
     try:
@@ -54,6 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+
+
+def _setting_problem(exc: ValidationError) -> str:
+    """The first bad setting on one line; its value is never shown (it may be the token)."""
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"bad setting {field}: {message}" if field else f"bad settings: {message}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     console.set_defaults(command=_console)
     run = sub.add_parser("run", parents=[common], help="start the bot (console without token)")
     run.set_defaults(command=_run)
+    sync = sub.add_parser("sync", parents=[common], help="sync slash commands to Discord now")
+    sync.add_argument("--guild", type=int, metavar="ID", help="one server (default: all)")
+    sync.set_defaults(command=_sync)
     return parser
 
 
@@ -156,10 +165,32 @@ def _console(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> i
 
 
 def _run(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
-    if settings.discord_token is None or not settings.discord_token.get_secret_value():
+    if settings.token is None:
         print("DISCORD_TOKEN is not set: starting the local console instead of the bot.")
         return _console(args, facts_dir, settings)
-    raise CliError("the Discord adapter is not part of this build yet; unset DISCORD_TOKEN")
+    from bot.discord_adapter import runner  # noqa: PLC0415 (discord.py loads only to connect)
+
+    fact_base = _load(facts_dir)
+    settings = settings.model_copy(update={"facts_dir": facts_dir})
+    try:
+        runner.run_bot(settings, fact_base)
+    except runner.StartupError as exc:
+        raise CliError(str(exc)) from exc
+    return EXIT_OK
+
+
+def _sync(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    if settings.token is None:
+        raise CliError("DISCORD_TOKEN is not set; syncing commands needs the bot's token")
+    from bot.discord_adapter import runner  # noqa: PLC0415 (discord.py loads only to connect)
+
+    try:
+        count = runner.sync_commands(settings, _load(facts_dir), args.guild)
+    except runner.StartupError as exc:
+        raise CliError(str(exc)) from exc
+    target = f"server {args.guild}" if args.guild else "all servers"
+    print(f"synced {count} commands to {target}")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["DEFAULT_API_BASE", "Settings"]
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+# A bot token is three base64url parts joined by dots (user id, timestamp, HMAC).
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}")
 
 
 class Settings(BaseSettings):
-    """Process settings. The token is a SecretStr so it never shows up in logs or reprs."""
+    """Process settings. The token is a SecretStr so it never shows up in logs or reprs,
+    and its validation errors never quote it."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
     facts_dir: Path = Field(default=Path("facts"), alias="TRIVIA_FACTS_DIR")
+    data_dir: Path = Field(default=Path("data"), alias="TRIVIA_DATA_DIR")
+    dev_guild_id: int | None = Field(default=None, alias="TRIVIA_DEV_GUILD_ID", gt=0)
+    message_content: bool = Field(default=False, alias="TRIVIA_MESSAGE_CONTENT")
+    shard_count: int | None = Field(default=None, alias="TRIVIA_SHARD_COUNT", ge=1)
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None, alias="TRIVIA_SHARD_IDS"
+    )
+    watch_facts: bool = Field(default=False, alias="TRIVIA_WATCH_FACTS")
+    api_base: str = Field(default=DEFAULT_API_BASE, alias="DISCORD_API_BASE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="WARNING", alias="LOG_LEVEL"
     )
@@ -26,3 +41,52 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        """An empty token means none; a malformed one is refused without echoing it."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value.lower().startswith("bot "):
+                value = value[4:].strip()
+            if not value:
+                return None
+            if not _TOKEN_SHAPE.fullmatch(value):
+                raise ValueError("does not look like a bot token (three dot-separated parts)")
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """`0,1,2` (or spaces) in the environment; empty means all shards."""
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            if not parts:
+                return None
+            if not all(p.isdigit() for p in parts):
+                raise ValueError("expected shard numbers separated by commas, like 0,1")
+            return tuple(int(p) for p in parts)
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("expected an http(s) URL such as https://discord.com/api/v10")
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("TRIVIA_SHARD_IDS needs TRIVIA_SHARD_COUNT")
+            if any(i >= self.shard_count for i in self.shard_ids):
+                raise ValueError("TRIVIA_SHARD_IDS must be below TRIVIA_SHARD_COUNT")
+        return self
+
+    @property
+    def token(self) -> str | None:
+        """The bot token, or None when the bot should open the local console."""
+        return self.discord_token.get_secret_value() if self.discord_token else None

@@ -153,6 +153,10 @@ def _build_lexicon(doc: _Document, problems: list[LoadProblem]) -> Lexicon | Non
         if key not in lexicon.entities and key not in lexicon.terms:
             where = doc.line(("ambient",))
             problems.append(LoadProblem(doc.file, where, "ambient", f"unknown key {key!r}"))
+    for key in lexicon.cast:
+        if key not in lexicon.entities:
+            where = doc.line(("cast", key))
+            problems.append(LoadProblem(doc.file, where, f"cast.{key}", "not an entity"))
     return lexicon
 
 

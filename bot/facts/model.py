@@ -82,6 +82,8 @@ class Lexicon(BaseModel):
     ambient: tuple[str, ...] = ()
     out_of_scope: tuple[str, ...] = ()
     unrelated: tuple[str, ...] = ()
+    # Actors and characters offered by /cast, entity key -> the name as shown.
+    cast: Mapping[str, str] = Field(default_factory=dict)
 
 
 class FactBase:

@@ -1,0 +1,180 @@
+"""The bot: an AutoShardedBot built from settings, the live matcher and the store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import signal
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+from watchfiles import awatch
+
+from bot.discord_adapter.cogs.admin import AdminCog
+from bot.discord_adapter.cogs.answers import AnswersCog
+from bot.discord_adapter.cogs.chat import ChatCog
+from bot.discord_adapter.replies import NO_PINGS, SuggestionButton
+from bot.discord_adapter.tree import TriviaTree
+from bot.live import LiveMatcher, ReloadResult
+from bot.ratelimit import AnswerRateLimit
+from bot.settings import DEFAULT_API_BASE, Settings
+from bot.store import Store
+
+__all__ = ["TriviaBot", "point_at_api", "quiet_voice_warnings"]
+
+log = logging.getLogger(__name__)
+
+
+def quiet_voice_warnings() -> None:
+    """The bot never joins voice; don't warn at every start that voice libraries are missing."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+
+def point_at_api(api_base: str) -> None:
+    """Send every REST call to `api_base` (a proxy, or a test's loopback stand-in).
+
+    discord.py keeps its base URL on `Route`, a class attribute it sets itself for the API
+    version; the gateway URL is redirected after login (see `TriviaBot.setup_hook`).
+    """
+    discord.http.Route.BASE = api_base
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """The minimum: guilds (channels, permissions), messages in guilds and DMs; message
+    content only when asked for, as it is privileged."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = settings.message_content
+    return intents
+
+
+class TriviaBot(commands.AutoShardedBot):
+    """Answers questions about Ballard. Everything it uses is handed in; nothing is global."""
+
+    def __init__(
+        self, settings: Settings, live: LiveMatcher, store: Store, *, serve: bool = True
+    ) -> None:
+        """`serve=False` builds the bot only to sync its commands: no start-up sync, no
+        reload triggers."""
+        shards: dict[str, Any] = {"shard_count": settings.shard_count}
+        if settings.shard_ids:
+            shards["shard_ids"] = list(settings.shard_ids)
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # no text commands; slash commands only
+            help_command=None,
+            intents=intents_for(settings),
+            allowed_mentions=NO_PINGS,
+            tree_cls=TriviaTree,
+            **shards,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+        )
+        self.settings = settings
+        self.live = live
+        self.store = store
+        self.serve = serve
+        self.rate_limit = AnswerRateLimit()
+        self._background: set[asyncio.Task[Any]] = set()
+
+    async def setup_hook(self) -> None:
+        """Redirect the gateway if needed, add cogs, sync only when the commands changed,
+        and start the reload triggers."""
+        if self.settings.api_base != DEFAULT_API_BASE:
+            await self._point_gateway_at_api()
+        await self.add_cog(AnswersCog(self))
+        await self.add_cog(ChatCog(self))
+        await self.add_cog(AdminCog(self))
+        self.add_dynamic_items(SuggestionButton)
+        if self.serve:
+            await self.sync_commands(only_if_changed=True)
+            self._watch_for_reloads()
+
+    async def _point_gateway_at_api(self) -> None:
+        """discord.py falls back on a fixed gateway URL (after an invalid session, or with a
+        shard count); take the one the configured API names instead."""
+        _, url, _ = await self.http.get_bot_gateway()
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        log.info("gateway taken from the configured API: %s", url)
+
+    # Command sync ---------------------------------------------------------------------------
+
+    def _sync_target(self, guild_id: int | None) -> discord.Object | None:
+        if guild_id is None:
+            return None
+        guild = discord.Object(guild_id)
+        self.tree.copy_global_to(guild=guild)
+        return guild
+
+    def command_hash(self, guild: discord.Object | None) -> str:
+        """A hash of the command payloads as they would be synced."""
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        text = json.dumps(payload, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    async def sync_commands(self, *, only_if_changed: bool) -> bool:
+        """Sync the command tree (to the dev guild if set); skip when the last successful
+        sync had the same commands. Returns whether it synced."""
+        guild = self._sync_target(self.settings.dev_guild_id)
+        if only_if_changed and await self.store.get_meta(_sync_key(guild)) == self.command_hash(
+            guild
+        ):
+            log.info("commands unchanged since the last sync; not syncing")
+            return False
+        await self._sync(guild)
+        return True
+
+    async def sync_now(self, guild_id: int | None) -> int:
+        """Sync at once (to one guild, or to all servers); returns how many commands."""
+        return await self._sync(self._sync_target(guild_id))
+
+    async def _sync(self, guild: discord.Object | None) -> int:
+        synced = await self.tree.sync(guild=guild)
+        await self.store.set_meta(_sync_key(guild), self.command_hash(guild))
+        log.info("synced %d commands to %s", len(synced), guild.id if guild else "all servers")
+        return len(synced)
+
+    # Reloads --------------------------------------------------------------------------------
+
+    async def reload_facts(self, trigger: str) -> ReloadResult:
+        """Reload the fact base (keeping the old one on any problem) and log the outcome."""
+        result = await self.live.reload()
+        if result.ok:
+            log.warning("facts reloaded (%s): %s", trigger, result.changes)
+        else:
+            log.warning("facts reload (%s) refused: %d problem(s)", trigger, len(result.problems))
+        return result
+
+    def _watch_for_reloads(self) -> None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on Windows
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: self._spawn(self.reload_facts("SIGHUP"))
+            )
+        if self.settings.watch_facts:
+            self._spawn(self._watch_files())
+
+    async def _watch_files(self) -> None:
+        async for changes in awatch(self.live.facts_dir, debounce=500):
+            log.info("fact files changed: %s", sorted({c[1] for c in changes}))
+            await self.reload_facts("files changed")
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def close(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await super().close()
+
+
+def _sync_key(guild: discord.Object | None) -> str:
+    return f"command_sync:{guild.id if guild else 'global'}"

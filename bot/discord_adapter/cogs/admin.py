@@ -1,0 +1,93 @@
+"""Admin commands (Manage Server): /trivia listen|unlisten|channels and /facts reload."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_adapter.replies import NO_PINGS
+from bot.presenters.embeds import reload_embed
+
+if TYPE_CHECKING:
+    from bot.discord_adapter.client import TriviaBot
+
+__all__ = ["AdminCog"]
+
+Interaction = discord.Interaction["TriviaBot"]
+# Discord shows these commands only to members with Manage Server (owners can change that),
+# so each command checks the permission again when it runs.
+ADMIN = discord.Permissions(manage_guild=True)
+
+
+class AdminCog(commands.Cog):
+    """Where the bot listens for free-text questions, and reloading the fact base."""
+
+    trivia = app_commands.Group(
+        name="trivia",
+        description="Where the bot answers questions asked without mentioning it",
+        default_permissions=ADMIN,
+        guild_only=True,
+    )
+    facts = app_commands.Group(
+        name="facts",
+        description="The fact base the bot answers from",
+        default_permissions=ADMIN,
+        guild_only=True,
+    )
+
+    def __init__(self, bot: TriviaBot) -> None:
+        self.bot = bot
+
+    @trivia.command(name="listen")
+    @app_commands.describe(channel="The channel where I should answer questions I am sure of")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def listen(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        """Answer confident questions in a channel, without being mentioned."""
+        assert interaction.guild_id is not None  # guild_only
+        added = await self.bot.store.listen(interaction.guild_id, channel.id)
+        text = (
+            f"I'll answer questions in {channel.mention} when I'm sure of the answer."
+            if added
+            else f"I already listen in {channel.mention}."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @trivia.command(name="unlisten")
+    @app_commands.describe(channel="The channel where I should stop answering unprompted")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def unlisten(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        """Stop answering in a channel unless mentioned."""
+        removed = await self.bot.store.unlisten(channel.id)
+        text = (
+            f"I'll only answer in {channel.mention} when mentioned."
+            if removed
+            else f"I wasn't listening in {channel.mention}."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @trivia.command(name="channels")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def channels(self, interaction: Interaction) -> None:
+        """The channels where I answer without being mentioned."""
+        assert interaction.guild_id is not None  # guild_only
+        listening = await self.bot.store.listening_channels(interaction.guild_id)
+        text = (
+            "I listen in: " + ", ".join(f"<#{c}>" for c in listening)
+            if listening
+            else "I don't listen in any channel here; mention me or use `/trivia listen`."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @facts.command(name="reload")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def reload(self, interaction: Interaction) -> None:
+        """Reload the fact files; on any error the current facts stay in service."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.bot.reload_facts(f"/facts reload by {interaction.user.id}")
+        count = len(self.bot.live.matcher.fact_base)
+        await interaction.followup.send(
+            embed=reload_embed(result, count), ephemeral=True, allowed_mentions=NO_PINGS
+        )

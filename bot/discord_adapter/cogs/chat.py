@@ -1,0 +1,86 @@
+"""Free-text questions: when mentioned, in DMs, and in channels an admin opted in."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.discord_adapter.replies import NO_PINGS, Reply, reply_for
+from bot.matching.chat import reads_as_question
+from bot.matching.matcher import Outcome
+
+if TYPE_CHECKING:
+    from bot.discord_adapter.client import TriviaBot
+
+__all__ = ["ChatCog"]
+
+log = logging.getLogger(__name__)
+
+HINT = "Ask me about the TV series *Ballard*: who plays her, what it's about, where to watch…"
+# Messages people type (plain and replies); joins, pins, boosts and the like are not questions.
+_CONVERSATION = (discord.MessageType.default, discord.MessageType.reply)
+
+
+class ChatCog(commands.Cog):
+    """Answers what is asked of it; stays silent on chatter, bots, webhooks and itself."""
+
+    def __init__(self, bot: TriviaBot) -> None:
+        self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Reply to a question addressed to the bot, or a sure answer in a listening channel."""
+        me = self.bot.user
+        if me is None or message.author.bot or message.webhook_id or message.author == me:
+            return
+        if message.type not in _CONVERSATION:
+            return
+        addressed = message.guild is None or me in message.mentions
+        if not addressed and not self.bot.store.is_listening(message.channel.id):
+            return
+        question = _without_mentions_of(me.id, message.content)
+        if not addressed and not reads_as_question(question):
+            return  # chatter in a listening channel
+        if addressed and not question.strip():
+            await self._reply(message, None)
+            return
+        matcher = self.bot.live.matcher
+        match = matcher.match(question)
+        if not addressed and match.outcome is not Outcome.ANSWER:
+            return  # in a listening channel only a confident answer is worth the noise
+        if not self.bot.rate_limit.allow(message.author.id):
+            return  # silence: a notice would be noise too
+        await self._reply(message, reply_for(match, matcher.fact_base))
+
+    async def _reply(self, message: discord.Message, reply: Reply | None) -> None:
+        """A message reply that pings no one; None sends the hint on how to ask."""
+        try:
+            if reply is None:
+                await message.reply(HINT, mention_author=False, allowed_mentions=NO_PINGS)
+            elif reply.view is None:
+                await message.reply(
+                    embed=reply.embed, mention_author=False, allowed_mentions=NO_PINGS
+                )
+            else:
+                await message.reply(
+                    embed=reply.embed,
+                    view=reply.view,
+                    mention_author=False,
+                    allowed_mentions=NO_PINGS,
+                )
+        except discord.HTTPException as exc:
+            log.warning(
+                "could not reply in channel %s (message %s): %s",
+                message.channel.id,
+                message.id,
+                exc,
+            )
+
+
+def _without_mentions_of(user_id: int, text: str) -> str:
+    """The message without the bot's own mention (`<@id>` or `<@!id>`)."""
+    return re.sub(rf"<@!?{user_id}>", " ", text).strip()

@@ -1,0 +1,94 @@
+"""A Match as something to send: an embed, the suggestion buttons, and whether to hide it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.facts.model import FactBase
+from bot.matching.matcher import Match, Outcome
+from bot.presenters.embeds import answer_embed, decline_embed, suggest_embed
+from bot.presenters.text import as_question
+
+if TYPE_CHECKING:
+    from bot.discord_adapter.client import TriviaBot
+
+__all__ = ["NO_PINGS", "Reply", "SuggestionButton", "reply_for"]
+
+NO_PINGS = discord.AllowedMentions.none()
+BUTTON_LABEL_LIMIT = 80
+MAX_BUTTONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What to send for one match; `private` replies are ephemeral where that exists."""
+
+    embed: discord.Embed
+    view: discord.ui.View | None
+    private: bool
+    outcome: Outcome
+
+    def send_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments shared by every send method (a view only when there is one)."""
+        kwargs: dict[str, Any] = {"embed": self.embed, "allowed_mentions": NO_PINGS}
+        if self.view is not None:
+            kwargs["view"] = self.view
+        return kwargs
+
+
+def reply_for(match: Match, fact_base: FactBase) -> Reply:
+    """An answer embed; a "did you mean" with up to 3 buttons; or a decline (private)."""
+    if match.outcome is Outcome.ANSWER and match.fact is not None:
+        return Reply(answer_embed(match.fact, match.question), None, False, match.outcome)
+    if match.outcome is Outcome.SUGGEST and match.suggestions:
+        view = discord.ui.View(timeout=None)
+        for suggestion in match.suggestions[:MAX_BUTTONS]:
+            view.add_item(SuggestionButton(suggestion.fact_id, as_question(suggestion.question)))
+        return Reply(suggest_embed(match), view, True, match.outcome)
+    return Reply(decline_embed(fact_base), None, True, Outcome.DECLINE)
+
+
+class SuggestionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"trivia:fact:(?P<fact_id>[\w.-]+)"
+):
+    """A "did you mean" button; its custom id names the fact, so it works after a restart."""
+
+    def __init__(self, fact_id: str, label: str = "Answer") -> None:
+        if len(label) > BUTTON_LABEL_LIMIT:
+            label = label[: BUTTON_LABEL_LIMIT - 1] + "…"
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"trivia:fact:{fact_id}"
+            )
+        )
+        self.fact_id = fact_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> SuggestionButton:
+        return cls(match["fact_id"])
+
+    async def callback(self, interaction: discord.Interaction[TriviaBot]) -> None:  # type: ignore[override]
+        """Answer the chosen fact in place of the suggestions."""
+        fact_base = interaction.client.live.matcher.fact_base
+        fact = fact_base.get(self.fact_id)
+        if fact is None:
+            await interaction.response.send_message(
+                "That fact is no longer in the fact base.",
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        question = fact.questions[0]
+        await interaction.response.edit_message(
+            embed=answer_embed(fact, question), view=None, allowed_mentions=NO_PINGS
+        )

@@ -1,0 +1,112 @@
+"""The matcher being served, replaced whole on reload: a broken folder never replaces it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.facts.loader import FactBaseError, LoadProblem, load_fact_base
+from bot.facts.model import FactBase
+from bot.matching.completion import QuestionCompleter
+from bot.matching.matcher import Matcher
+
+__all__ = ["FactBaseChanges", "LiveMatcher", "ReloadResult"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FactBaseChanges:
+    """Fact ids added, removed and edited between two fact bases."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    edited: tuple[str, ...] = ()
+
+    @classmethod
+    def between(cls, old: FactBase, new: FactBase) -> FactBaseChanges:
+        """Compare by id; a fact whose content differs in any field counts as edited."""
+        old_facts = {f.id: f for f in old.facts}
+        new_facts = {f.id: f for f in new.facts}
+        return cls(
+            added=tuple(sorted(new_facts.keys() - old_facts.keys())),
+            removed=tuple(sorted(old_facts.keys() - new_facts.keys())),
+            edited=tuple(
+                sorted(
+                    i for i in old_facts.keys() & new_facts.keys() if old_facts[i] != new_facts[i]
+                )
+            ),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.edited)
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadResult:
+    """What a reload did: the changes on success, the problems (old base kept) on failure."""
+
+    changes: FactBaseChanges | None = None
+    problems: tuple[LoadProblem, ...] = ()
+    lexicon_changed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether the new fact base is now being served."""
+        return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class _Served:
+    matcher: Matcher
+    completer: QuestionCompleter
+
+
+class LiveMatcher:
+    """Holds the current matcher; `reload()` builds a new one and swaps one reference."""
+
+    def __init__(self, facts_dir: Path, fact_base: FactBase) -> None:
+        self.facts_dir = facts_dir
+        self._served = _serve(fact_base)
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def load(cls, facts_dir: Path) -> LiveMatcher:
+        """The first load; raises FactBaseError, as there is nothing to fall back on."""
+        return cls(facts_dir, load_fact_base(facts_dir))
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher to use for one question (take it once per question)."""
+        return self._served.matcher
+
+    @property
+    def completer(self) -> QuestionCompleter:
+        """Autocomplete over the same fact base."""
+        return self._served.completer
+
+    async def reload(self) -> ReloadResult:
+        """Load and index the folder off the event loop; swap only if all of it is valid."""
+        async with self._lock:  # two reloads at once would race to swap
+            try:
+                served = await asyncio.to_thread(_load_and_serve, self.facts_dir)
+            except FactBaseError as exc:
+                log.warning("reload of %s refused:\n%s", self.facts_dir, exc)
+                return ReloadResult(problems=tuple(exc.problems))
+            old = self._served.matcher.fact_base
+            self._served = served
+        new = served.matcher.fact_base
+        changes = FactBaseChanges.between(old, new)
+        lexicon_changed = old.lexicon != new.lexicon
+        log.info("reloaded %s: %s", self.facts_dir, changes)
+        return ReloadResult(changes=changes, lexicon_changed=lexicon_changed)
+
+
+def _serve(fact_base: FactBase) -> _Served:
+    return _Served(Matcher(fact_base), QuestionCompleter(fact_base))
+
+
+def _load_and_serve(facts_dir: Path) -> _Served:
+    return _serve(load_fact_base(facts_dir))
