@@ -47,11 +47,12 @@ class Store:
         self._listening: set[int] = set()
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
-        """Open (creating if needed) and migrate the database; StoreError if it cannot."""
+    async def open(cls, path: Path, *, busy_timeout: float = 5.0) -> Store:
+        """Open (creating if needed), migrate and check that the database takes writes;
+        StoreError if it cannot, so problems show at start-up, not mid-conversation."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = await aiosqlite.connect(path, timeout=5)
+            connection = await aiosqlite.connect(path, timeout=busy_timeout)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from exc
         store = cls(connection, path)
@@ -83,6 +84,9 @@ class Store:
                 f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
             )
             log.info("database %s migrated to schema %d", self.path, number)
+        # A write lock taken and released: a locked or read-only file fails here.
+        await self._db.execute("BEGIN IMMEDIATE")
+        await self._db.execute("COMMIT")
         async with self._db.execute("SELECT channel_id FROM listening_channel") as cursor:
             self._listening = {int(row[0]) async for row in cursor}
 

@@ -12,8 +12,8 @@ __all__ = ["MAX_CHOICES", "MAX_CHOICE_CHARS", "QuestionCompleter"]
 # Discord's limits for autocomplete: 25 choices of at most 100 characters.
 MAX_CHOICES = 25
 MAX_CHOICE_CHARS = 100
-# Below this WRatio a phrasing has little to do with what was typed.
-MIN_SCORE = 45
+# Below this partial ratio a phrasing has little to do with what was typed.
+MIN_SCORE = 60
 
 
 class QuestionCompleter:
@@ -39,7 +39,7 @@ class QuestionCompleter:
         found = process.extract(
             query,
             self._normalized,
-            scorer=fuzz.WRatio,
+            scorer=fuzz.partial_ratio,
             limit=limit * 8,
             score_cutoff=MIN_SCORE,
         )

@@ -40,6 +40,7 @@ def _problems() -> list[str]:
     [
         ("c_broken.yaml", 4, "yaml", "expected ','"),
         ("aliases.yaml", 3, "entities.maggie_q[1]", "already belongs to entities.ballard"),
+        ("aliases.yaml", 7, "cast.nobody", "not an entity"),
         ("a_facts.yaml", 9, "facts[0].colour", "unknown key"),
         ("a_facts.yaml", 11, "facts[1].topic", "'cast'"),
         ("a_facts.yaml", 19, "facts[2].about[0]", "unknown entity 'nobody'"),
@@ -57,7 +58,7 @@ def test_each_error_names_file_line_and_field(file: str, line: int, field: str, 
 
 
 def test_all_errors_are_reported_together() -> None:
-    assert len(_problems()) == 9
+    assert len(_problems()) == 10
 
 
 def test_missing_folder_is_one_problem(tmp_path: Path) -> None:

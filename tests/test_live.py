@@ -1,0 +1,68 @@
+"""Reloading the fact base: a valid folder is swapped in whole, a broken one never is."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.facts.loader import load_fact_base
+from bot.live import FactBaseChanges, LiveMatcher
+from tests.conftest import FACTS_DIR
+
+
+@pytest.fixture
+def facts_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "facts"
+    shutil.copytree(FACTS_DIR, folder)
+    return folder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+async def test_a_valid_edit_is_served_with_its_changes(facts_copy: Path) -> None:
+    live = LiveMatcher.load(facts_copy)
+    before = live.matcher
+    edit(facts_copy / "cast.yaml", "Maggie Q plays", "Maggie Q (Nikita) plays")
+    edit(facts_copy / "production.yaml", "id: production.adapted_by", "id: production.adapted")
+    result = await live.reload()
+    assert result.ok
+    assert result.changes == FactBaseChanges(
+        added=("production.adapted",),
+        removed=("production.adapted_by",),
+        edited=("cast.ballard_actor",),
+    )
+    assert live.matcher is not before
+    answer = live.matcher.match("who plays ballard").fact
+    assert answer is not None and "(Nikita)" in answer.answer
+    assert live.completer.complete("who pl")
+
+
+async def test_a_broken_folder_keeps_the_old_facts(facts_copy: Path) -> None:
+    live = LiveMatcher.load(facts_copy)
+    before = live.matcher
+    (facts_copy / "cast.yaml").write_text("facts:\n  - id: [unclosed\n", encoding="utf-8")
+    edit(facts_copy / "style.yaml", "topic: style", "topic: vibes")
+    result = await live.reload()
+    assert not result.ok
+    assert {Path(p.file).name for p in result.problems} == {"cast.yaml", "style.yaml"}
+    assert all(p.line > 0 for p in result.problems)
+    assert live.matcher is before
+    assert live.matcher.match("who plays ballard").fact is not None
+
+
+async def test_an_unchanged_folder_reports_no_changes(facts_copy: Path) -> None:
+    live = LiveMatcher.load(facts_copy)
+    result = await live.reload()
+    assert result.ok and result.changes is not None and not result.changes
+    assert not result.lexicon_changed
+
+
+def test_changes_between_equal_bases_are_empty() -> None:
+    base = load_fact_base(FACTS_DIR)
+    assert not FactBaseChanges.between(base, base)
