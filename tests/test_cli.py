@@ -75,7 +75,7 @@ def test_check_broken_folder_lists_every_problem() -> None:
     result = run_cli("check", str(BROKEN))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert len(lines) == 9
+    assert len(lines) == 10
     assert all(":" in line for line in lines)
     assert "Traceback" not in result.stderr
 
@@ -136,3 +136,46 @@ def test_undecodable_input_is_answered_not_crashed() -> None:
     rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert rows[0]["outcome"] == "answer"
     assert len(rows) == 2
+
+
+SECRET = "not-a-real-token-but-secret"
+
+
+def test_malformed_token_is_one_line_and_never_echoed() -> None:
+    result = run_cli("run", env={"DISCORD_TOKEN": SECRET})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "trivia-bot: error: bad setting DISCORD_TOKEN: does not look like a bot token "
+        "(three dot-separated parts)"
+    ]
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_unreachable_api_is_one_line_exit_2(tmp_path: Path) -> None:
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz012345"
+    env = {
+        "DISCORD_TOKEN": token,
+        "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
+        "TRIVIA_DATA_DIR": str(tmp_path),
+    }
+    result = run_cli("run", env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("trivia-bot: error: DISCORD_API_BASE: cannot reach")
+    assert "Traceback" not in result.stderr
+    assert token not in result.stdout + result.stderr
+
+
+def test_unusable_data_dir_is_one_line_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz012345"
+    result = run_cli("run", env={"DISCORD_TOKEN": token, "TRIVIA_DATA_DIR": str(blocker)})
+    assert result.returncode == 2
+    assert result.stderr.startswith("trivia-bot: error: TRIVIA_DATA_DIR: cannot")
+
+
+def test_sync_without_token_is_one_line_exit_2() -> None:
+    result = run_cli("sync", env={"DISCORD_TOKEN": ""})
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN is not set" in result.stderr
