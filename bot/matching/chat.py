@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bot.matching.language import QUESTION_WORDS
 from bot.matching.normalize import clean_text, normalize
 
-__all__ = ["reads_as_question"]
+__all__ = ["reads_as_question", "reads_as_remark"]
 
 # Words that open a yes/no question or a request: "is it good", "tell me about ...".
 _OPENERS = frozenset(
@@ -30,3 +31,45 @@ def reads_as_question(text: str) -> bool:
     return (
         words[0] in QUESTION_WORDS or words[0] in _OPENERS or bool(_REQUEST.match(" ".join(words)))
     )
+
+
+# A remark rather than a question: "ballard is so good omg", "that episode was wild",
+# "i am rewatching it". Read only when nothing marks a question (no "?", no question word).
+_TAGS = re.compile(r"\b(?:right|or nah|or not|or no|yes or no|any good|or what|good or bad)$")
+_LEAD_INS = frozenset(
+    "so wait ok okay lol lmao lowkey ngl hey yo hmm um oh but and also like".split()
+)
+_STATEMENT_VERBS = frozenset(
+    "is are was were am got gets give gives keep keeps kept love loved hate hated "
+    "rise rock rocks slaps slapped".split()
+)
+_ASKING_PAIRS = re.compile(
+    r"\b(?:is|are|am|was|were|do|does|did|can|could|will|would|should|has|have)"
+    r" (?:it|this|that|she|he|they|there|i|you|we|ballard|the)\b"
+)
+_ASKING_WORDS = frozenset("explain recommend know forget forgetting remember wonder".split())
+_REQUESTS = frozenset("tell describe give summarize summarise name list remind".split())
+
+
+def reads_as_remark(text: str, words: Sequence[str]) -> bool:
+    """Whether a message is a remark, not a question: no question mark, no question word, no
+    verb-first question ("is it …", after any "so"/"wait"), no request, but a verb after the
+    first word ("ballard is so good", "that episode was wild"). `words` are the message's
+    words as read (normalised, typos corrected)."""
+    if "?" in clean_text(text):
+        return False
+    start = 0
+    while start < len(words) and words[start] in _LEAD_INS:
+        start += 1
+    words = words[start:]
+    if len(words) < 2 or any(w in QUESTION_WORDS or w in _ASKING_WORDS for w in words):
+        return False
+    joined = " ".join(words)
+    if (
+        words[0] in _OPENERS
+        or words[0] in _REQUESTS
+        or _ASKING_PAIRS.search(joined)
+        or _TAGS.search(joined)
+    ):
+        return False
+    return any(w in _STATEMENT_VERBS for w in words[1:])

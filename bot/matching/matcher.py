@@ -9,6 +9,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz
 
 from bot.facts.model import AnswerKind, Fact, FactBase
+from bot.matching.chat import reads_as_remark
 from bot.matching.index import FactEntry, FactIndex
 from bot.matching.language import QUESTION_WORDS
 from bot.matching.normalize import normalize
@@ -94,6 +95,8 @@ class Matcher:
         decisive reading wins. No reading overrules a message that names another show or
         person, and no reading drops a lead-in that names something we know.
         """
+        if reads_as_remark(question, self.analyze(question).words):
+            return Match(question, Outcome.DECLINE, reason="a remark, not a question")
         best = self._match_text(question, question)
         if best.outcome is Outcome.ANSWER or best.reason.startswith(_FOREIGN):
             return best

@@ -38,6 +38,7 @@ _CHAT_WORDS = {
     "wats": "what is",
     "wat": "what",
     "whos": "who is",
+    "b4": "before",
     "wheres": "where is",
     "hows": "how is",
     "whens": "when is",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching.chat import reads_as_question
+from bot.matching.chat import reads_as_question, reads_as_remark
+from bot.matching.matcher import Matcher, Outcome
 
 
 @pytest.mark.parametrize(
@@ -29,3 +30,33 @@ def test_questions(text: str) -> None:
 )
 def test_chatter(text: str) -> None:
     assert not reads_as_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ballard is so good omg",
+        "that episode last night was wild",
+        "im rewatching ballard for the third time lmao",
+        "the basement scenes give me chills",
+    ],
+)
+def test_remarks(matcher: Matcher, text: str) -> None:
+    assert reads_as_remark(text, matcher.analyze(text).words)
+    assert matcher.match(text).outcome is Outcome.DECLINE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so is maggie q good in it",
+        "ballard is a cop right",
+        "is ballard good",
+        "ballard good?",
+        "my friend wants to know if it is set in la",
+        "waht is balard about",
+        "maggie q previous roles",
+    ],
+)
+def test_not_remarks(matcher: Matcher, text: str) -> None:
+    assert not reads_as_remark(text, matcher.analyze(text).words)
