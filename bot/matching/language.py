@@ -117,10 +117,6 @@ _ASK_PATTERNS: tuple[tuple[AnswerKind, tuple[str, ...]], ...] = (
             "which movies",
             "what films",
             "which films",
-            "which books",
-            "which book",
-            "which novel",
-            "which novels",
         ),
     ),
 )

@@ -28,7 +28,7 @@ SCORED = 6  # of those, facts whose phrasings are compared one by one
 # Kinds of answer a question can demand; a fact that cannot give it is not a candidate.
 STRICT_KINDS = frozenset({AnswerKind.PERSON, AnswerKind.PLACE, AnswerKind.TITLE})
 UNANSWERABLE_KINDS = frozenset({AnswerKind.DATE, AnswerKind.NUMBER})
-REASON_PENALTY = 0.1
+REASON_PENALTY = 0.2
 # A plain word this heavy (rare in English, specific to one fact) must be explained by the fact
 # we answer with, as must every lexicon term; otherwise the question is about something else.
 KEY_TERM_WEIGHT = 0.7

@@ -19,6 +19,8 @@ OUT_OF_SCOPE = "!"
 UNRELATED = "~"
 # The lexicon term for asking what something is called; such a question wants a name.
 NAME_TERM = "@name"
+# Asking a book's name ("what are the books called") wants a title, not the author.
+NOVEL_TERM, WRITE_TERM = "@novel", "@write"
 
 _MAX_PHRASE_WORDS = 6
 # A capitalised unknown word this common in English is an everyday word, not a name.
@@ -118,8 +120,10 @@ class TermAnalyzer:
         words = tuple(_SHOW_DESCRIPTION.sub("the show", " ".join(words)).split())
         terms, focus, plain_words = self._terms(words)
         asks = asked_kind(list(words))
-        if asks is None and NAME_TERM in terms:
-            asks = AnswerKind.PERSON  # "her real name", "what's the novel called"
+        if NAME_TERM in terms and NOVEL_TERM in terms and WRITE_TERM not in terms:
+            asks = AnswerKind.TITLE  # "what's the first novel called": a book's title
+        elif asks is None and NAME_TERM in terms:
+            asks = AnswerKind.PERSON  # "her real name"
         return AnalyzedText(words, terms, asks, focus, names, " ".join(words), plain_words)
 
     def _read_words(self, words: list[str], names: frozenset[str]) -> Iterable[str]:

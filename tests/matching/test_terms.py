@@ -46,3 +46,10 @@ def test_a_described_show_is_the_show(matcher: Matcher) -> None:
     assert described == matcher.analyze("who stars in the show").terms
     assert "#bosch" in matcher.analyze("what is the bosch show").terms
     assert "#bosch" not in matcher.analyze("who is in the new bosch show").terms
+
+
+def test_a_books_name_is_a_title_the_article_never_gives(matcher: Matcher) -> None:
+    assert matcher.analyze("what are the books called").asks is AnswerKind.TITLE
+    assert matcher.match("what's the first ballard novel called").fact is None
+    answered = matcher.match("which books is ballard based on").fact
+    assert answered is not None and answered.id == "franchise.connelly_novels"
