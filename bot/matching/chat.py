@@ -47,7 +47,9 @@ _ASKING_PAIRS = re.compile(
     r"\b(?:is|are|am|was|were|do|does|did|can|could|will|would|should|has|have)"
     r" (?:it|this|that|she|he|they|there|i|you|we|ballard|the)\b"
 )
-_ASKING_WORDS = frozenset("explain recommend know forget forgetting remember wonder".split())
+_ASKING_WORDS = frozenset(
+    "explain recommend know forget forgetting remember wonder finish complete".split()
+)
 _REQUESTS = frozenset("tell describe give summarize summarise name list remind".split())
 
 

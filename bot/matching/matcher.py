@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from bot.facts.model import AnswerKind, Fact, FactBase
 from bot.matching.chat import reads_as_remark
 from bot.matching.index import FactEntry, FactIndex
-from bot.matching.language import QUESTION_WORDS
+from bot.matching.language import FUNCTION_WORDS, QUESTION_WORDS
 from bot.matching.normalize import normalize
 from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, UNRELATED, AnalyzedText
 
@@ -117,7 +117,7 @@ class Matcher:
 
     def _match_text(self, question: str, text: str) -> Match:
         analyzed = self.analyze(text)
-        if not analyzed.terms:
+        if not analyzed.terms or _only_chat(text, analyzed):
             return Match(question, Outcome.DECLINE, reason="no content words")
         unrelated = sorted(analyzed.names) + [t for t in analyzed.terms if t[0] == UNRELATED]
         if unrelated:
@@ -243,6 +243,7 @@ class Matcher:
         return focus is not None and focus[0].isalnum() and focus in top.unexplained
 
 
+_INTERJECTIONS = frozenset("lol lmao lmfao rofl omg wow bruh haha ikr ngl".split())
 _RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
 # Declines that no shorter reading may overrule: the message is about something else.
 _FOREIGN = ("unrelated:",)
@@ -254,6 +255,15 @@ _CLAUSE_SPLIT = re.compile(
 _QUESTION_START = re.compile(r"\b(?:who|what|where|when|why|how|which)", re.IGNORECASE)
 # Words that open a yes/no question: "is it any good", "does she ...".
 _AUXILIARIES = frozenset("is are was were do does did can could will would should has have".split())
+
+
+def _only_chat(text: str, analyzed: AnalyzedText) -> bool:
+    """An interjection and everyday words, not asked ("lol same", "omg same"): a reaction,
+    however an alias reads it ("same" is also a word for similarity)."""
+    words = analyzed.words
+    asked = "?" in text or any(w in QUESTION_WORDS for w in words)
+    reacting = any(w in _INTERJECTIONS for w in words)
+    return reacting and not asked and all(w in FUNCTION_WORDS for w in words)
 
 
 def question_readings(text: str) -> list[tuple[str, str]]:
