@@ -119,6 +119,8 @@ class Matcher:
         analyzed = self.analyze(text)
         if not analyzed.terms or _only_chat(text, analyzed):
             return Match(question, Outcome.DECLINE, reason="no content words")
+        if _asks_a_definition(analyzed.words):
+            return Match(question, Outcome.DECLINE, reason="a definition, not about the show")
         unrelated = sorted(analyzed.names) + [t for t in analyzed.terms if t[0] == UNRELATED]
         if unrelated:
             return Match(question, Outcome.DECLINE, reason=f"unrelated: {unrelated[0]}")
@@ -264,6 +266,13 @@ def _only_chat(text: str, analyzed: AnalyzedText) -> bool:
     asked = "?" in text or any(w in QUESTION_WORDS for w in words)
     reacting = any(w in _INTERJECTIONS for w in words)
     return reacting and not asked and all(w in FUNCTION_WORDS for w in words)
+
+
+def _asks_a_definition(words: tuple[str, ...]) -> bool:
+    """'what is a whistleblower', 'define noir': general knowledge, not the article's."""
+    if words[:1] == ("define",):
+        return len(words) <= 3
+    return words[:2] == ("what", "is") and words[2:3] in (("a",), ("an",)) and len(words) <= 5
 
 
 def question_readings(text: str) -> list[tuple[str, str]]:

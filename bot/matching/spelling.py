@@ -85,8 +85,9 @@ class SpellingCorrector:
 
         Candidates are within `edits` edits, counting a swap of neighbours as one ("anme" ->
         "name"), or close by insertions and deletions alone ("difrent" -> "different").
-        Fewest edits wins, then the closer by insertions and deletions ("wher" -> "where",
-        not "when"), then our own names and terms, then the commoner word.
+        Fewest edits wins, then the same letters swapped ("liek" -> "like", not "link"), then
+        the closer by insertions and deletions ("wher" -> "where", not "when"), then our own
+        names and terms, then the commoner word.
         """
         if edits < 1:
             return None
@@ -100,10 +101,12 @@ class SpellingCorrector:
         candidates |= {w for w, _, _ in drops}
         if not candidates:
             return None
+        letters = sorted(word)
         return min(
             candidates,
             key=lambda w: (
                 OSA.distance(word, w),
+                sorted(w) != letters,  # the same letters swapped: the likeliest slip ("liek")
                 -fuzz.ratio(word, w),
                 w not in self._own_set,
                 -commonness(w),

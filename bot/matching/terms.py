@@ -32,6 +32,7 @@ _FILLER = re.compile(
     r"\b(?:been meaning to ask|meaning to ask|i was wondering|just wondering|random question|"
     r"quick question|dumb question|stupid question|does anyone know|anyone know|(?:any|no) idea|"
     r"can someone tell me|can anyone tell me|not gonna lie|to be honest|asking for a friend|"
+    r"real talk|for real|"
     r"(?:sorry )?if (?:this|that) (?:was|has been|got) asked(?: before| already)?|"
     r"been (?:binging|bingeing|binge watching|watching)|what(?:'s| is) the deal with|"
     r"good (?:morning|afternoon|evening|night|luck|job|bot|point|one|game)|gg)\b",

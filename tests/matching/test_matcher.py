@@ -186,3 +186,13 @@ def test_answers_do_not_depend_on_earlier_questions(fact_base: FactBase) -> None
     for other in ["i love it", "so lovable", "loved episode one"]:
         used.match(other)
     assert [used.match(q) for q in questions] == fresh
+
+
+def test_general_knowledge_definitions_are_declined(matcher: Matcher) -> None:
+    for question in ("what's a whistleblower", "what is a cold case", "define noir"):
+        assert matcher.match(question).outcome is Outcome.DECLINE, question
+
+
+def test_a_bare_reaction_is_declined(matcher: Matcher) -> None:
+    assert matcher.match("lol same").outcome is Outcome.DECLINE
+    assert matcher.match("show type").outcome is Outcome.ANSWER

@@ -61,3 +61,8 @@ def test_split_run_together_words(
     corrector: SpellingCorrector, typed: str, halves: tuple[str, str] | None
 ) -> None:
     assert corrector.split(typed) == halves
+
+
+def test_swapped_letters_beat_a_substitution() -> None:
+    corrector = SpellingCorrector(["like", "link", "the"], ["link"])
+    assert corrector.correct("liek") == "like"
