@@ -1,0 +1,108 @@
+"""The real bot, started as users start it (`python -m bot run`), against the stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest_asyncio
+
+from tests.conftest import FACTS_DIR, ROOT
+from tests.e2e.standin import OWNER_ID, DiscordStandIn
+
+READY_TIMEOUT = 30.0
+
+
+@dataclass
+class BotProcess:
+    """A running `trivia-bot run` and what it was given."""
+
+    process: asyncio.subprocess.Process
+    standin: DiscordStandIn
+    facts_dir: Path
+    data_dir: Path
+    log_file: Path
+
+    def log(self) -> str:
+        """Everything the bot has logged so far."""
+        return self.log_file.read_text(encoding="utf-8", errors="replace")
+
+    async def stop(self) -> int:
+        """SIGTERM (a clean close), then SIGKILL if it does not exit."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        return self.process.returncode or 0
+
+
+async def start_bot(
+    standin: DiscordStandIn, facts_dir: Path, data_dir: Path, **env: str
+) -> BotProcess:
+    """Start the bot process and wait until it answers a DM (it is then fully connected)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_"))}
+    environment.update(
+        DISCORD_TOKEN=standin.token,
+        DISCORD_API_BASE=standin.api_base,
+        TRIVIA_FACTS_DIR=str(facts_dir),
+        TRIVIA_DATA_DIR=str(data_dir),
+        TRIVIA_MESSAGE_CONTENT="1",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    environment.update(env)
+    log_file = data_dir.parent / f"bot-{len(list(data_dir.parent.glob('bot-*.log')))}.log"
+    with log_file.open("wb") as sink:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=ROOT, env=environment, stdout=sink, stderr=sink
+        )
+    bot = BotProcess(process, standin, facts_dir, data_dir, log_file)
+    await wait_until_answering(bot)
+    return bot
+
+
+async def wait_until_answering(bot: BotProcess) -> None:
+    """Probe with a DM from the server owner until the bot replies."""
+    deadline = asyncio.get_running_loop().time() + READY_TIMEOUT
+    while asyncio.get_running_loop().time() < deadline:
+        if bot.process.returncode is not None:
+            raise AssertionError(f"the bot exited with {bot.process.returncode}:\n{bot.log()}")
+        if not bot.standin.identifies:
+            await asyncio.sleep(0.2)
+            continue
+        message = await bot.standin.send_message("help", author=OWNER_ID, guild=False)
+        with contextlib.suppress(TimeoutError):
+            await message.reply(timeout=1.0)
+            return
+    raise AssertionError(f"the bot never answered:\n{bot.log()}")
+
+
+def copy_facts(tmp: Path) -> Path:
+    """A fact folder of the test's own, to edit."""
+    folder = tmp / "facts"
+    shutil.copytree(FACTS_DIR, folder)
+    return folder
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def standin() -> AsyncIterator[DiscordStandIn]:
+    async with DiscordStandIn(heartbeat_interval_ms=5000) as server:
+        yield server
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def bot(standin: DiscordStandIn, tmp_path_factory: object) -> AsyncIterator[BotProcess]:
+    tmp = Path(str(tmp_path_factory.mktemp("bot")))  # type: ignore[attr-defined]
+    process = await start_bot(standin, copy_facts(tmp), tmp / "data")
+    yield process
+    await process.stop()

@@ -1,0 +1,341 @@
+"""The bot end to end: its own process, real sockets, the loopback Discord stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import BotProcess, copy_facts, start_bot
+from tests.e2e.standin import (
+    ADMIN_ID,
+    BOT_USER_ID,
+    CALLBACK_AUTOCOMPLETE_RESULT,
+    CALLBACK_CHANNEL_MESSAGE,
+    CALLBACK_UPDATE_MESSAGE,
+    GENERAL_CHANNEL_ID,
+    GUILD_ID,
+    MEMBER_ID,
+    OTHER_BOT_ID,
+    SECOND_CHANNEL_ID,
+    THIRD_CHANNEL_ID,
+    CommandNotAvailableError,
+    DiscordStandIn,
+    Recorded,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+MANAGE_GUILD = str(1 << 5)
+MENTION = f"<@{BOT_USER_ID}>"
+# Fresh members for tests that must not share the per-user answer limit.
+_USER_IDS = itertools.count(1_300_000_000_000_001_000)
+
+
+def new_member(standin: DiscordStandIn) -> int:
+    """A member of the guild with no answers counted against them yet."""
+    user_id = next(_USER_IDS)
+    standin.add_member(user_id, f"fan{user_id % 1000}")
+    return user_id
+
+
+def no_pings(payload: dict[str, Any] | None) -> bool:
+    """Whether a payload the bot sent can ping no one."""
+    mentions = (payload or {}).get("allowed_mentions")
+    return mentions is not None and mentions.get("parse") == [] and not mentions.get("users")
+
+
+def reply_text(recorded: Recorded) -> str:
+    """The visible text of a bot message: content and embed descriptions."""
+    payload = recorded.json or {}
+    parts = [payload.get("content") or ""]
+    parts += [e.get("description") or "" for e in payload.get("embeds") or []]
+    return "\n".join(parts)
+
+
+# Start-up -----------------------------------------------------------------------------------
+
+
+async def test_start_up_registers_every_command(bot: BotProcess) -> None:
+    commands = {c["name"]: c for c in bot.standin.commands()}
+    assert set(commands) == {"ask", "cast", "premise", "franchise", "help", "trivia", "facts"}
+    assert [o["name"] for o in commands["ask"]["options"]] == ["question"]
+    assert commands["ask"]["options"][0]["autocomplete"] is True
+    assert commands["cast"]["options"][0]["required"] is False
+    for admin in ("trivia", "facts"):
+        assert commands[admin]["default_member_permissions"] == MANAGE_GUILD
+    subcommands = {o["name"] for o in commands["trivia"]["options"]}
+    assert subcommands == {"listen", "unlisten", "channels"}
+    assert bot.standin.token not in bot.log()
+
+
+# Slash commands -----------------------------------------------------------------------------
+
+
+async def test_ask_answers_with_a_cited_embed(bot: BotProcess) -> None:
+    result = await bot.standin.send_slash_command(
+        "ask", {"question": "who plays ballard"}, member=new_member(bot.standin)
+    )
+    callback = await result.response()
+    assert callback.type == CALLBACK_CHANNEL_MESSAGE and not callback.ephemeral
+    embed = callback.embeds[0]
+    assert "Maggie Q" in embed["description"]
+    assert embed["fields"][0]["name"] == "Source" and "portrayed" in embed["fields"][0]["value"]
+    assert no_pings(callback.data)
+
+
+async def test_ask_declines_privately(bot: BotProcess) -> None:
+    result = await bot.standin.send_slash_command(
+        "ask", {"question": "when does season 2 come out"}, member=new_member(bot.standin)
+    )
+    callback = await result.response()
+    assert callback.ephemeral
+    assert "doesn't say" in callback.embeds[0]["description"]
+
+
+async def test_a_suggestion_offers_buttons_and_a_click_answers(bot: BotProcess) -> None:
+    member = new_member(bot.standin)
+    result = await bot.standin.send_slash_command(
+        "ask", {"question": "how does the lead actress do in the role"}, member=member
+    )
+    callback = await result.response()
+    assert callback.embeds[0]["title"] == "Did you mean…"
+    buttons = [c for row in callback.components for c in row["components"]]
+    assert 1 <= len(buttons) <= 3
+    assert callback.message is not None
+    click = await bot.standin.click_button(callback.message, buttons[0]["custom_id"], member=member)
+    answered = await click.response()
+    assert answered.type == CALLBACK_UPDATE_MESSAGE
+    assert answered.embeds[0]["fields"][0]["name"] == "Source"
+    assert answered.components == []
+
+
+async def test_ask_autocomplete_is_quick_and_within_limits(bot: BotProcess) -> None:
+    started = time.monotonic()
+    result = await bot.standin.send_autocomplete(
+        "ask", {"question": "who pl"}, focused="question", member=new_member(bot.standin)
+    )
+    callback = await result.response(timeout=1.0)
+    assert time.monotonic() - started < 1.0
+    assert callback.type == CALLBACK_AUTOCOMPLETE_RESULT
+    assert 1 <= len(callback.choices) <= 25
+    assert all(len(c["name"]) <= 100 for c in callback.choices)
+    assert callback.choices[0]["name"].lower().startswith("who plays")
+
+
+async def test_cast_autocompletes_people_and_answers_about_them(bot: BotProcess) -> None:
+    member = new_member(bot.standin)
+    result = await bot.standin.send_autocomplete(
+        "cast", {"who": "mag"}, focused="who", member=member
+    )
+    assert [c["name"] for c in (await result.response()).choices] == ["Maggie Q"]
+    answer = await bot.standin.send_slash_command("cast", {"who": "Maggie Q"}, member=member)
+    assert "Maggie Q" in (await answer.response()).embeds[0]["description"]
+    everyone = await bot.standin.send_slash_command("cast", member=member)
+    embed = (await everyone.response()).embeds[0]
+    assert embed["title"] == "The cast of Ballard" and embed["fields"]
+
+
+@pytest.mark.parametrize(
+    ("command", "words"), [("premise", "Cold Case"), ("franchise", "Connelly")]
+)
+async def test_topic_commands(bot: BotProcess, command: str, words: str) -> None:
+    result = await bot.standin.send_slash_command(command, member=new_member(bot.standin))
+    embed = (await result.response()).embeds[0]
+    text = embed["description"] + " ".join(f["value"] for f in embed.get("fields", []))
+    assert words in text
+
+
+async def test_help_is_private(bot: BotProcess) -> None:
+    result = await bot.standin.send_slash_command("help", member=new_member(bot.standin))
+    callback = await result.response()
+    assert callback.ephemeral and callback.embeds[0]["title"] == "Ballard trivia"
+
+
+async def test_slash_answers_are_rate_limited_per_user(bot: BotProcess) -> None:
+    member = new_member(bot.standin)
+    for _ in range(5):
+        result = await bot.standin.send_slash_command("premise", member=member)
+        assert not (await result.response()).ephemeral
+    limited = await (await bot.standin.send_slash_command("premise", member=member)).response()
+    assert limited.ephemeral and "ask again" in (limited.content or "")
+    other = await bot.standin.send_slash_command("premise", member=new_member(bot.standin))
+    assert not (await other.response()).ephemeral
+
+
+# Free text ----------------------------------------------------------------------------------
+
+
+async def test_a_mention_is_answered_without_pinging(bot: BotProcess) -> None:
+    message = await bot.standin.send_message(
+        f"{MENTION} @everyone who plays ballard?", author=new_member(bot.standin)
+    )
+    reply = await message.reply()
+    assert "Maggie Q" in reply_text(reply)
+    assert no_pings(reply.json)
+    assert int((reply.json or {})["message_reference"]["message_id"]) == message.id
+
+
+async def test_a_dm_may_get_a_decline(bot: BotProcess) -> None:
+    message = await bot.standin.send_message(
+        "who directed the pilot", author=new_member(bot.standin), guild=False
+    )
+    assert "doesn't say" in reply_text(await message.reply())
+
+
+async def test_other_channels_are_left_alone(bot: BotProcess) -> None:
+    message = await bot.standin.send_message(
+        "who plays ballard?", channel_id=THIRD_CHANNEL_ID, author=new_member(bot.standin)
+    )
+    await message.assert_no_reply(within=1.0)
+
+
+async def test_bots_are_never_answered(bot: BotProcess) -> None:
+    message = await bot.standin.send_message(f"{MENTION} who plays ballard?", author=OTHER_BOT_ID)
+    await message.assert_no_reply(within=1.0)
+
+
+async def test_listening_channel_answers_questions_and_ignores_chatter(bot: BotProcess) -> None:
+    standin = bot.standin
+    with pytest.raises(CommandNotAvailableError):
+        await standin.send_slash_command(
+            "trivia listen", {"channel": SECOND_CHANNEL_ID}, member=MEMBER_ID
+        )
+    refused = await standin.send_slash_command(
+        "trivia listen", {"channel": SECOND_CHANNEL_ID}, member=MEMBER_ID, bypass_permissions=True
+    )
+    assert "Manage Server" in ((await refused.response()).content or "")
+    listen = await standin.send_slash_command(
+        "trivia listen", {"channel": SECOND_CHANNEL_ID}, member=ADMIN_ID
+    )
+    assert (await listen.response()).ephemeral
+    user = new_member(standin)
+    question = await standin.send_message(
+        "where can i watch ballard", channel_id=SECOND_CHANNEL_ID, author=user
+    )
+    assert "Prime Video" in reply_text(await question.reply())
+    for chatter in ("lol same", "ballard is so good omg", "when does season 2 come out?"):
+        said = await standin.send_message(chatter, channel_id=SECOND_CHANNEL_ID, author=user)
+        await said.assert_no_reply(within=0.7)
+    channels = await standin.send_slash_command("trivia channels", member=ADMIN_ID)
+    assert f"<#{SECOND_CHANNEL_ID}>" in ((await channels.response()).content or "")
+    unlisten = await standin.send_slash_command(
+        "trivia unlisten", {"channel": SECOND_CHANNEL_ID}, member=ADMIN_ID
+    )
+    await unlisten.response()
+    after = await standin.send_message(
+        "where can i watch ballard", channel_id=SECOND_CHANNEL_ID, author=new_member(standin)
+    )
+    await after.assert_no_reply(within=0.7)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{MENTION} " + "who plays ballard " * 250,  # about 4,500 characters
+        f"{MENTION} wh\u200bo pl\u200bays ball\u200bard\u200b?",
+        f"{MENTION} \u202e\u0000𝖜𝖍𝖔 𝖕𝖑𝖆𝖞𝖘 🎬 \U0010ffff",
+    ],
+)
+async def test_odd_input_gets_a_sane_reply(bot: BotProcess, text: str) -> None:
+    message = await bot.standin.send_message(text, author=new_member(bot.standin))
+    reply = await message.reply()
+    assert no_pings(reply.json)
+    assert bot.process.returncode is None
+    bot.standin.assert_clean()
+
+
+# Admin reload -------------------------------------------------------------------------------
+
+
+async def test_reload_keeps_old_facts_on_error_and_takes_a_valid_edit(bot: BotProcess) -> None:
+    standin, cast = bot.standin, bot.facts_dir / "cast.yaml"
+    good = cast.read_text(encoding="utf-8")
+    cast.write_text(good.replace("topic: cast", "topic: [cast", 1), encoding="utf-8")
+    result = await standin.send_slash_command("facts reload", member=ADMIN_ID)
+    assert (await result.response()).type == 5  # deferred: loading can take a moment
+    report = await result.followup()
+    description = (report.json or {})["embeds"][0]["description"]
+    assert (
+        "cast.yaml:" in description
+        and "Reload refused" in (report.json or {})["embeds"][0]["title"]
+    )
+    still = await standin.send_message(f"{MENTION} who plays ballard", author=new_member(standin))
+    assert "Maggie Q plays" in reply_text(await still.reply())
+
+    cast.write_text(good.replace("Maggie Q plays", "Maggie Q (of Nikita) plays", 1), "utf-8")
+    result = await standin.send_slash_command("facts reload", member=ADMIN_ID)
+    await result.response()
+    report = await result.followup()
+    assert (report.json or {})["embeds"][0]["fields"][0]["name"] == "Edited (1)"
+    edited = await standin.send_message(f"{MENTION} who plays ballard", author=new_member(standin))
+    assert "Maggie Q (of Nikita) plays" in reply_text(await edited.reply())
+    cast.write_text(good, "utf-8")
+
+
+async def test_reload_is_refused_to_members_at_run_time(bot: BotProcess) -> None:
+    result = await bot.standin.send_slash_command(
+        "facts reload", member=MEMBER_ID, bypass_permissions=True
+    )
+    callback = await result.response()
+    assert callback.ephemeral and "Manage Server" in (callback.content or "")
+
+
+async def test_sighup_reloads(bot: BotProcess) -> None:
+    premise = bot.facts_dir / "premise.yaml"
+    good = premise.read_text(encoding="utf-8")
+    premise.write_text(good.replace("Los Angeles", "Los Angeles (LA)", 1), "utf-8")
+    try:
+        bot.process.send_signal(signal.SIGHUP)
+        for _ in range(50):
+            if "facts reloaded (SIGHUP)" in bot.log():
+                break
+            await asyncio.sleep(0.1)
+        assert "facts reloaded (SIGHUP)" in bot.log()
+    finally:
+        premise.write_text(good, "utf-8")
+
+
+# Connection ---------------------------------------------------------------------------------
+
+
+async def test_a_dropped_connection_resumes_and_answers(bot: BotProcess) -> None:
+    await bot.standin.drop_connection(resumable=True)
+    await bot.standin.wait_until_resumed()
+    message = await bot.standin.send_message(
+        f"{MENTION} who plays ballard", author=new_member(bot.standin)
+    )
+    assert "Maggie Q" in reply_text(await message.reply())
+    bot.standin.assert_clean()
+
+
+# Restart ------------------------------------------------------------------------------------
+
+
+async def test_a_restart_keeps_channels_and_does_not_sync_again(tmp_path: Path) -> None:
+    async with DiscordStandIn(heartbeat_interval_ms=5000) as standin:
+        facts, data = copy_facts(tmp_path), tmp_path / "data"
+        first = await start_bot(standin, facts, data)
+        listen = await standin.send_slash_command(
+            "trivia listen", {"channel": GENERAL_CHANNEL_ID}, member=ADMIN_ID
+        )
+        await listen.response()
+        assert await first.stop() == 0
+        syncs = [r for r in standin.records if r.method == "PUT" and "commands" in r.path]
+        assert len(syncs) == 1
+
+        second = await start_bot(standin, facts, data)
+        try:
+            syncs = [r for r in standin.records if r.method == "PUT" and "commands" in r.path]
+            assert len(syncs) == 1
+            question = await standin.send_message("who plays ballard", author=MEMBER_ID)
+            assert "Maggie Q" in reply_text(await question.reply())
+            assert standin.command("trivia", guild_id=None) is not None
+        finally:
+            await second.stop()
+        assert GUILD_ID and standin.token not in first.log() + second.log()
