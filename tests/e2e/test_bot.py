@@ -325,6 +325,10 @@ async def test_a_restart_keeps_channels_and_does_not_sync_again(tmp_path: Path) 
             "trivia listen", {"channel": GENERAL_CHANNEL_ID}, member=ADMIN_ID
         )
         await listen.response()
+        suggested = await standin.send_slash_command(
+            "ask", {"question": "how does the lead actress do in the role"}, member=MEMBER_ID
+        )
+        offer = await suggested.response()
         assert await first.stop() == 0
         syncs = [r for r in standin.records if r.method == "PUT" and "commands" in r.path]
         assert len(syncs) == 1
@@ -335,7 +339,40 @@ async def test_a_restart_keeps_channels_and_does_not_sync_again(tmp_path: Path) 
             assert len(syncs) == 1
             question = await standin.send_message("who plays ballard", author=MEMBER_ID)
             assert "Maggie Q" in reply_text(await question.reply())
+            button = offer.components[0]["components"][0]["custom_id"]
+            assert offer.message is not None
+            click = await standin.click_button(offer.message, button, member=MEMBER_ID)
+            assert (await click.response()).type == CALLBACK_UPDATE_MESSAGE
             assert standin.command("trivia", guild_id=None) is not None
         finally:
             await second.stop()
         assert GUILD_ID and standin.token not in first.log() + second.log()
+
+
+async def test_free_text_over_the_limit_is_silent(bot: BotProcess) -> None:
+    user = new_member(bot.standin)
+    for _ in range(5):
+        asked = await bot.standin.send_message(f"{MENTION} who plays ballard", author=user)
+        await asked.reply()
+    over = await bot.standin.send_message(f"{MENTION} who plays ballard", author=user)
+    await over.assert_no_reply(within=1.0)
+
+
+async def test_a_failing_command_tells_the_user_and_logs_the_detail(bot: BotProcess) -> None:
+    standin = bot.standin
+    standin.interaction_deadline = 0.0  # every response now arrives "too late" (10062)
+    try:
+        result = await standin.send_slash_command(
+            "ask", {"question": "who plays ballard"}, member=new_member(standin)
+        )
+        for _ in range(50):
+            if f"(interaction {result.id})" in bot.log():
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        standin.interaction_deadline = 3.0
+    log = bot.log()
+    assert f"command /ask failed (interaction {result.id})" in log
+    assert "Traceback" in log and "NotFound" in log
+    assert bot.process.returncode is None
+    standin.rejected.clear()

@@ -1,0 +1,127 @@
+"""Start-up paths end to end: rejected token, dev-guild sync, `sync`, file watching."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import copy_facts, start_bot
+from tests.e2e.standin import BOT_USER_ID, GUILD_ID, MEMBER_ID, DiscordStandIn, make_token
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+
+@pytest_asyncio.fixture
+async def standin() -> AsyncIterator[DiscordStandIn]:
+    async with DiscordStandIn(heartbeat_interval_ms=5000) as server:
+        yield server
+
+
+async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """`python -m bot ARGS` with only the given TRIVIA_/DISCORD_ settings."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_"))}
+    environment.update(env)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_a_rejected_token_is_one_line_after_the_login_attempt(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    wrong = make_token(BOT_USER_ID + 1)
+    env = {
+        "DISCORD_TOKEN": wrong,
+        "DISCORD_API_BASE": standin.api_base,
+        "TRIVIA_DATA_DIR": str(tmp_path),
+    }
+    code, out, err = await run_cli("run", env=env)
+    assert code == 2
+    assert err.strip().splitlines()[-1] == (
+        "trivia-bot: error: DISCORD_TOKEN was rejected by Discord; check it in the portal"
+    )
+    assert "Traceback" not in err and wrong not in out + err
+    assert any(r.path == "/users/@me" and r.status == 401 for r in standin.records)
+
+
+async def test_sync_on_demand_to_one_guild(standin: DiscordStandIn, tmp_path: Path) -> None:
+    env = {
+        "DISCORD_TOKEN": standin.token,
+        "DISCORD_API_BASE": standin.api_base,
+        "TRIVIA_DATA_DIR": str(tmp_path),
+    }
+    code, out, err = await run_cli("sync", "--guild", str(GUILD_ID), env=env)
+    assert (code, out.strip()) == (0, f"synced 7 commands to server {GUILD_ID}"), err
+    assert {c["name"] for c in standin.commands(guild_id=GUILD_ID)} >= {"ask", "facts"}
+    assert standin.commands() == []
+
+
+async def test_dev_guild_without_message_content(standin: DiscordStandIn, tmp_path: Path) -> None:
+    bot = await start_bot(
+        standin,
+        copy_facts(tmp_path),
+        tmp_path / "data",
+        TRIVIA_DEV_GUILD_ID=str(GUILD_ID),
+        TRIVIA_MESSAGE_CONTENT="0",
+    )
+    try:
+        assert {c["name"] for c in standin.commands(guild_id=GUILD_ID)} >= {"ask", "cast"}
+        identify = standin.identifies[-1]
+        assert not int(identify.d["intents"]) & (1 << 15)  # no message content requested
+        message = await standin.send_message(
+            f"<@{BOT_USER_ID}> who plays ballard", author=MEMBER_ID
+        )
+        assert "Maggie Q" in str((await message.reply()).json)
+    finally:
+        await bot.stop()
+
+
+async def test_watching_the_facts_folder_reloads(standin: DiscordStandIn, tmp_path: Path) -> None:
+    facts = copy_facts(tmp_path)
+    bot = await start_bot(standin, facts, tmp_path / "data", TRIVIA_WATCH_FACTS="1")
+    try:
+        cast = facts / "cast.yaml"
+        cast.write_text(cast.read_text("utf-8").replace("Maggie Q plays", "Maggie Q stars as", 1))
+        for _ in range(100):
+            if "facts reloaded (files changed)" in bot.log():
+                break
+            await asyncio.sleep(0.1)
+        assert "facts reloaded (files changed)" in bot.log()
+        message = await standin.send_message(
+            f"<@{BOT_USER_ID}> who plays ballard", author=MEMBER_ID
+        )
+        assert "Maggie Q stars as" in str((await message.reply()).json)
+    finally:
+        await bot.stop()
+
+
+async def test_a_set_shard_count_still_finds_the_gateway(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    bot = await start_bot(
+        standin,
+        copy_facts(tmp_path),
+        tmp_path / "data",
+        TRIVIA_SHARD_COUNT="1",
+        TRIVIA_SHARD_IDS="0",
+    )
+    try:
+        assert standin.identifies[-1].d["shard"] == [0, 1]
+    finally:
+        await bot.stop()
