@@ -95,9 +95,10 @@ class Matcher:
         decisive reading wins. No reading overrules a message that names another show or
         person, and no reading drops a lead-in that names something we know.
         """
-        if reads_as_remark(question, self.analyze(question).words):
+        analyzed = self.analyze(question)
+        if reads_as_remark(question, analyzed.words):
             return Match(question, Outcome.DECLINE, reason="a remark, not a question")
-        best = self._match_text(question, question)
+        best = self._match_text(question, question, analyzed)
         if best.outcome is Outcome.ANSWER or best.reason.startswith(_FOREIGN):
             return best
         for reading, dropped in question_readings(question):
@@ -115,8 +116,8 @@ class Matcher:
         terms = self.analyze(text).terms
         return any(t[0] in _TELLING and t not in self._ambient for t in terms)
 
-    def _match_text(self, question: str, text: str) -> Match:
-        analyzed = self.analyze(text)
+    def _match_text(self, question: str, text: str, analyzed: AnalyzedText | None = None) -> Match:
+        analyzed = analyzed or self.analyze(text)
         if not analyzed.terms or _only_chat(text, analyzed):
             return Match(question, Outcome.DECLINE, reason="no content words")
         if _asks_a_definition(analyzed.words):
