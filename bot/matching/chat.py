@@ -12,7 +12,7 @@ __all__ = ["reads_as_question", "reads_as_remark"]
 
 # Words that open a yes/no question or a request: "is it good", "tell me about ...".
 _OPENERS = frozenset(
-    "is are was were do does did can could will would should has have any anyone".split()
+    "is are was were do does did can could will would should has have any anyone if whether".split()
 )
 _REQUEST = re.compile(r"^(?:tell me|explain|describe|remind me|i wonder|wonder)\b")
 

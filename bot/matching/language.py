@@ -3,6 +3,7 @@ shapes, a light stemmer and how common a word is."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import snowballstemmer
@@ -150,6 +151,8 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     such as "release date" or "number of" count wherever they stand.
     """
     first = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
+    if _OLD_CASE.match(" ".join(words[first or 0 :])):
+        return None  # "how old is the murder": the article says decades-old, not a number
     found: list[tuple[int, AnswerKind]] = []
     if first is not None:
         for rank, pattern, kind in _LED_PATTERNS.get(words[first], ()):
@@ -160,6 +163,7 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
+_OLD_CASE = re.compile(r"how old (?:is|was) (?:the|that|this|her) (?:case|murder|crime|killing)\b")
 _STEMMER = snowballstemmer.stemmer("english")
 
 

@@ -104,6 +104,8 @@ class Matcher:
         for reading, dropped in question_readings(question):
             if self._telling(dropped):
                 continue  # "besides maggie q, who is in it": the lead-in changes the question
+            if not self._telling(reading):
+                continue  # "... connelly books. is ballard from his stuff?": "his" was there
             alternative = self._match_text(question, reading)
             if (_RANK[alternative.outcome], alternative.score) > (_RANK[best.outcome], best.score):
                 best = alternative

@@ -32,7 +32,10 @@ _FILLER = re.compile(
     r"\b(?:been meaning to ask|meaning to ask|i was wondering|just wondering|random question|"
     r"quick question|dumb question|stupid question|does anyone know|anyone know|(?:any|no) idea|"
     r"can someone tell me|can anyone tell me|not gonna lie|to be honest|asking for a friend|"
-    r"real talk|for real|"
+    r"real talk|for real|help me out|"
+    r"my (?:mom|mum|dad|mother|father|friend|wife|husband|bf|gf|partner|roommate|brother|sister|"
+    r"cousin|coworker|boss|kid|son|daughter)s? (?:keeps? asking(?: me)?|asked(?: me)?|"
+    r"wants? to know|was asking(?: me)?|is asking(?: me)?)|"
     r"(?:sorry )?if (?:this|that) (?:was|has been|got) asked(?: before| already)?|"
     r"been (?:binging|bingeing|binge watching|watching)|what(?:'s| is) the deal with|"
     r"good (?:morning|afternoon|evening|night|luck|job|bot|point|one|game)|gg)\b",
@@ -49,6 +52,8 @@ _SHOW_DESCRIPTION = re.compile(
     rf"(?:{_DESCRIBED} )+(?:show|series|drama)\b"
     r"|\b(?:the|that|this) (?:new|newest|latest) bosch (?:show|series|spinoff|spin off|drama)\b"
 )
+# Words that ask after a name; plural "names" alone ("the names in the boxes") does not.
+_NAME_WORDS = frozenset("name called titled named nicknamed".split())
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
 
 
@@ -123,8 +128,8 @@ class TermAnalyzer:
         asks = asked_kind(list(words))
         if NAME_TERM in terms and NOVEL_TERM in terms and WRITE_TERM not in terms:
             asks = AnswerKind.TITLE  # "what's the first novel called": a book's title
-        elif asks is None and NAME_TERM in terms:
-            asks = AnswerKind.PERSON  # "her real name"
+        elif asks is None and NAME_TERM in terms and any(w in _NAME_WORDS for w in words):
+            asks = AnswerKind.PERSON  # "her real name", but not "the names in the boxes"
         return AnalyzedText(words, terms, asks, focus, names, " ".join(words), plain_words)
 
     def _read_words(self, words: list[str], names: frozenset[str]) -> Iterable[str]:

@@ -1,8 +1,8 @@
 """Quality floors on the dev set, written before tuning (tests/data/dev_set.yaml).
 
-The issue's target is 97% right on the answerable questions and at most 1% answered among the
-rest; these floors hold what the matcher reaches today (see the README) so that no change can
-quietly lose ground. Raise them as the matcher improves.
+The issue's bar: at least 97% right on the answerable questions and at most 1% answered among
+the rest. The tune set, written later by another helper, has floors of its own at what the
+matcher reaches today (see the README), so that no change can quietly lose ground.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from bot.matching.evaluation import evaluate, load_question_set
 from bot.matching.matcher import Matcher
 from tests.conftest import DATA_DIR
 
-ANSWERABLE_RIGHT_AT_LEAST = 0.93
-UNANSWERABLE_ANSWERED_AT_MOST = 0.015
+ANSWERABLE_RIGHT_AT_LEAST = 0.97
+UNANSWERABLE_ANSWERED_AT_MOST = 0.01
 
 
 def test_dev_set_is_broad() -> None:
@@ -34,5 +34,5 @@ def test_tune_set_floors(matcher: Matcher) -> None:
     """The second tuning set, written later by another helper: its own floors."""
     report = evaluate(matcher, load_question_set(DATA_DIR / "tune_set.yaml"))
     misses = "\n".join(f"{q.text!r} -> {got}" for q, got in report.misses)
-    assert report.right_rate >= 0.84, misses
+    assert report.right_rate >= 0.85, misses
     assert report.answered_rate <= 0.025, misses

@@ -53,3 +53,13 @@ def test_a_books_name_is_a_title_the_article_never_gives(matcher: Matcher) -> No
     assert matcher.match("what's the first ballard novel called").fact is None
     answered = matcher.match("which books is ballard based on").fact
     assert answered is not None and answered.id == "franchise.connelly_novels"
+
+
+def test_names_in_passing_do_not_ask_for_a_name(matcher: Matcher) -> None:
+    assert matcher.analyze("what does renee say about the names in the boxes").asks is None
+    assert matcher.analyze("what is she called").asks is AnswerKind.PERSON
+
+
+def test_who_is_asking_is_chatter(matcher: Matcher) -> None:
+    asked = matcher.analyze("my mom keeps asking me who plays ballard, help me out").terms
+    assert asked == matcher.analyze("who plays ballard").terms
