@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from bot.facts.loader import load_fact_base
+from bot.matching.matcher import Matcher, Outcome
 from tests.conftest import FACTS_DIR, ROOT
 from tests.e2e.standin import OWNER_ID, DiscordStandIn
 
@@ -85,6 +88,24 @@ async def wait_until_answering(bot: BotProcess) -> None:
             await message.reply(timeout=1.0)
             return
     raise AssertionError(f"the bot never answered:\n{bot.log()}")
+
+
+SUGGEST_CANDIDATES = (
+    "what staff does her unit have",
+    "does she have help or is she flying solo",
+    "is there corupption stuff",
+    "how does the lead actress do in the role",
+)
+
+
+@functools.cache
+def a_suggested_question() -> str:
+    """A question the shipped facts answer with "did you mean" (tuning moves them about)."""
+    matcher = Matcher(load_fact_base(FACTS_DIR))
+    for question in SUGGEST_CANDIDATES:
+        if matcher.match(question).outcome is Outcome.SUGGEST:
+            return question
+    raise AssertionError("no candidate question is answered with suggestions any more")
 
 
 def copy_facts(tmp: Path) -> Path:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import BotProcess, copy_facts, start_bot
+from tests.e2e.conftest import BotProcess, a_suggested_question, copy_facts, start_bot
 from tests.e2e.standin import (
     ADMIN_ID,
     BOT_USER_ID,
@@ -101,7 +101,7 @@ async def test_ask_declines_privately(bot: BotProcess) -> None:
 async def test_a_suggestion_offers_buttons_and_a_click_answers(bot: BotProcess) -> None:
     member = new_member(bot.standin)
     result = await bot.standin.send_slash_command(
-        "ask", {"question": "how does the lead actress do in the role"}, member=member
+        "ask", {"question": a_suggested_question()}, member=member
     )
     callback = await result.response()
     assert callback.embeds[0]["title"] == "Did you mean…"
@@ -326,7 +326,7 @@ async def test_a_restart_keeps_channels_and_does_not_sync_again(tmp_path: Path) 
         )
         await listen.response()
         suggested = await standin.send_slash_command(
-            "ask", {"question": "how does the lead actress do in the role"}, member=MEMBER_ID
+            "ask", {"question": a_suggested_question()}, member=MEMBER_ID
         )
         offer = await suggested.response()
         assert await first.stop() == 0
