@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.matcher_latency
+	$(BIN)/python -m bench.interaction_load
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

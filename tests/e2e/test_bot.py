@@ -376,3 +376,21 @@ async def test_a_failing_command_tells_the_user_and_logs_the_detail(bot: BotProc
     assert "Traceback" in log and "NotFound" in log
     assert bot.process.returncode is None
     standin.rejected.clear()
+
+
+async def test_nothing_the_bot_sent_could_ping(bot: BotProcess) -> None:
+    """Run last in this module: every message, callback and follow-up sent so far."""
+    sent = [
+        r
+        for r in bot.standin.records
+        if r.method in ("POST", "PATCH")
+        and (
+            r.path.endswith("/messages") or "/callback" in r.path or r.path.startswith("/webhooks")
+        )
+    ]
+    assert len(sent) > 30
+    for record in sent:
+        payload = record.json or {}
+        body = payload.get("data", payload) if "/callback" in record.path else payload
+        if body and (body.get("content") or body.get("embeds")):
+            assert no_pings(body), record
