@@ -119,6 +119,7 @@ def copy_facts(tmp: Path) -> Path:
 async def standin() -> AsyncIterator[DiscordStandIn]:
     async with DiscordStandIn(heartbeat_interval_ms=5000) as server:
         yield server
+        server.assert_clean()  # no unknown route, no crash, nothing refused all module long
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

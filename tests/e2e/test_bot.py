@@ -365,8 +365,8 @@ async def test_a_failing_command_tells_the_user_and_logs_the_detail(bot: BotProc
         result = await standin.send_slash_command(
             "ask", {"question": "who plays ballard"}, member=new_member(standin)
         )
-        for _ in range(50):
-            if f"(interaction {result.id})" in bot.log():
+        for _ in range(50):  # the failure is logged, then telling the user fails too
+            if f"could not tell the user about a failure (interaction {result.id})" in bot.log():
                 break
             await asyncio.sleep(0.1)
     finally:
@@ -375,7 +375,8 @@ async def test_a_failing_command_tells_the_user_and_logs_the_detail(bot: BotProc
     assert f"command /ask failed (interaction {result.id})" in log
     assert "Traceback" in log and "NotFound" in log
     assert bot.process.returncode is None
-    standin.rejected.clear()
+    # The refusals this test provoked on purpose must not fail the module's clean check.
+    standin.records[:] = [r for r in standin.records if str(result.id) not in r.path]
 
 
 async def test_nothing_the_bot_sent_could_ping(bot: BotProcess) -> None:

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="function")
 async def standin() -> AsyncIterator[DiscordStandIn]:
     async with DiscordStandIn(heartbeat_interval_ms=5000) as server:
         yield server
+        server.assert_clean(allow_status=(401,))  # the rejected-token test's login
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
