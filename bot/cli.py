@@ -1,8 +1,9 @@
-"""`trivia-bot`: ask, check, console, run and sync, all from one settings object."""
+"""`trivia-bot`: ask, check, console, run, sync and report, all from one settings object."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import logging
 import sys
@@ -12,12 +13,14 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from bot.curation import QuestionGroup, StatsReport, days_ago, group_questions, stub_facts_yaml
 from bot.facts.loader import FactBaseError, load_fact_base
 from bot.facts.model import FactBase
 from bot.matching.lint import lint_fact_base
 from bot.matching.matcher import Matcher
-from bot.presenters.text import match_as_json, match_as_text
+from bot.presenters.text import groups_lines, match_as_json, match_as_text, stats_lines
 from bot.settings import Settings
+from bot.store import DATABASE_FILE, Store, StoreError
 
 __all__ = ["main"]
 
@@ -86,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", parents=[common], help="sync slash commands to Discord now")
     sync.add_argument("--guild", type=int, metavar="ID", help="one server (default: all)")
     sync.set_defaults(command=_sync)
+    report = sub.add_parser("report", parents=[common], help="stats and unanswered questions")
+    report.add_argument("--guild", type=int, metavar="ID", help="one server (default: all)")
+    report.add_argument("--days", type=int, default=30, metavar="N", help="look back N days")
+    report.add_argument("--yaml", action="store_true", help="print fact stubs for the top groups")
+    report.set_defaults(command=_report)
     return parser
 
 
@@ -191,6 +199,40 @@ def _sync(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
     target = f"server {args.guild}" if args.guild else "all servers"
     print(f"synced {count} commands to {target}")
     return EXIT_OK
+
+
+def _report(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    database = settings.data_dir / DATABASE_FILE
+    if not database.is_file():
+        raise CliError(f"no database at {database}; set TRIVIA_DATA_DIR to the bot's data folder")
+    if args.days < 1:
+        raise CliError("--days must be at least 1")
+    fact_base = _load(facts_dir)
+    try:
+        report, groups = asyncio.run(_read_report(database, fact_base, args.guild, args.days))
+    except StoreError as exc:
+        raise CliError(f"TRIVIA_DATA_DIR: {exc}") from exc
+    if args.yaml:
+        print(stub_facts_yaml(groups), end="")
+        return EXIT_OK
+    print("\n".join(stats_lines(report)))
+    print(f"Unanswered or unsure, last {args.days} days (most asked first):")
+    print("\n".join(f"  {line}" for line in groups_lines(groups)) or "  nothing")
+    return EXIT_OK
+
+
+async def _read_report(
+    database: Path, fact_base: FactBase, guild_id: int | None, days: int
+) -> tuple[StatsReport, list[QuestionGroup]]:
+    async with await Store.open(database) as store:
+        report = StatsReport(
+            facts=len(fact_base),
+            phrasings=fact_base.phrasing_count,
+            outcomes=await store.usage_totals(guild_id),
+            votes=await store.vote_totals(guild_id),
+        )
+        logged = await store.logged_questions(guild_id, days_ago(days))
+    return report, group_questions(q.text for q in logged)
 
 
 if __name__ == "__main__":

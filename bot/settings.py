@@ -32,6 +32,7 @@ class Settings(BaseSettings):
         default=None, alias="TRIVIA_SHARD_IDS"
     )
     watch_facts: bool = Field(default=False, alias="TRIVIA_WATCH_FACTS")
+    retention_days: int = Field(default=30, alias="TRIVIA_RETENTION_DAYS", ge=1, le=3650)
     api_base: str = Field(default=DEFAULT_API_BASE, alias="DISCORD_API_BASE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="WARNING", alias="LOG_LEVEL"

@@ -1,4 +1,5 @@
-"""The bot's state in one SQLite file (aiosqlite): channels that listen, and small metadata.
+"""The bot's state in one SQLite file (aiosqlite): listening channels, questions it could not
+answer well, usage counts, answer votes, and small metadata.
 
 Schema changes are numbered migrations applied at start-up; `PRAGMA user_version` records
 how far a file has come. Later features add migrations; they never edit old ones.
@@ -6,17 +7,22 @@ how far a file has come. Later features add migrations; they never edit old ones
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import aiosqlite
 
-__all__ = ["MIGRATIONS", "Store", "StoreError"]
+__all__ = ["DATABASE_FILE", "MIGRATIONS", "LoggedQuestion", "Store", "StoreError"]
 
 log = logging.getLogger(__name__)
+
+DATABASE_FILE = "trivia.sqlite3"  # in TRIVIA_DATA_DIR
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -30,6 +36,35 @@ MIGRATIONS: tuple[str, ...] = (
         key   TEXT NOT NULL PRIMARY KEY,
         value TEXT NOT NULL
     );
+    """,
+    """
+    CREATE TABLE question_log (
+        id         INTEGER PRIMARY KEY,
+        asked_at   REAL    NOT NULL,
+        guild_id   INTEGER,            -- NULL in direct messages
+        channel_id INTEGER,
+        text       TEXT    NOT NULL,
+        outcome    TEXT    NOT NULL,   -- answer | suggest | decline
+        score      REAL    NOT NULL
+    );
+    CREATE INDEX question_log_guild_time ON question_log (guild_id, asked_at);
+    CREATE TABLE usage_count (
+        day      TEXT    NOT NULL,     -- UTC date, YYYY-MM-DD
+        guild_id INTEGER NOT NULL,     -- 0 for direct messages
+        outcome  TEXT    NOT NULL,
+        count    INTEGER NOT NULL,
+        PRIMARY KEY (day, guild_id, outcome)
+    );
+    CREATE TABLE answer_vote (
+        message_id INTEGER NOT NULL,   -- the answer's message
+        voter      TEXT    NOT NULL,   -- a salted hash: votes keep no user id
+        guild_id   INTEGER NOT NULL,
+        fact_id    TEXT    NOT NULL,
+        vote       INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        voted_at   REAL    NOT NULL,
+        PRIMARY KEY (message_id, voter)
+    );
+    CREATE INDEX answer_vote_fact ON answer_vote (fact_id);
     """,
 )
 
@@ -161,3 +196,115 @@ class Store:
             (key, value),
         )
         await self._db.commit()
+
+    # Questions, usage and votes ------------------------------------------------------------
+
+    async def record_question(self, question: LoggedQuestion, *, keep_text: bool) -> None:
+        """Count a question by day and outcome; keep its text only when asked to (the bot
+        keeps those it could not answer well). One transaction: both or neither."""
+        day = time.strftime("%Y-%m-%d", time.gmtime(question.asked_at))
+        await self._db.execute(
+            "INSERT INTO usage_count (day, guild_id, outcome, count) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (day, guild_id, outcome) DO UPDATE SET count = count + 1",
+            (day, question.guild_id or 0, question.outcome),
+        )
+        if keep_text:
+            await self._db.execute(
+                "INSERT INTO question_log (asked_at, guild_id, channel_id, text, outcome, score) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    question.asked_at,
+                    question.guild_id,
+                    question.channel_id,
+                    question.text,
+                    question.outcome,
+                    question.score,
+                ),
+            )
+        await self._db.commit()
+
+    async def logged_questions(self, guild_id: int | None, since: float) -> list[LoggedQuestion]:
+        """Kept questions since a time, oldest first: one server's, or all (guild None)."""
+        query = (
+            "SELECT asked_at, guild_id, channel_id, text, outcome, score FROM question_log "
+            "WHERE asked_at >= ?"
+        )
+        parameters: tuple[object, ...] = (since,)
+        if guild_id is not None:
+            query += " AND guild_id = ?"
+            parameters += (guild_id,)
+        async with self._db.execute(query + " ORDER BY asked_at", parameters) as cursor:
+            return [LoggedQuestion(*row) async for row in cursor]
+
+    async def usage_totals(self, guild_id: int | None) -> dict[str, int]:
+        """Questions served, by outcome: one server's, or all."""
+        query = "SELECT outcome, SUM(count) FROM usage_count"
+        parameters: tuple[object, ...] = ()
+        if guild_id is not None:
+            query += " WHERE guild_id = ?"
+            parameters = (guild_id,)
+        async with self._db.execute(query + " GROUP BY outcome", parameters) as cursor:
+            return {str(row[0]): int(row[1]) async for row in cursor}
+
+    async def purge_questions(self, older_than: float) -> int:
+        """Delete kept questions asked before a time; returns how many."""
+        cursor = await self._db.execute(
+            "DELETE FROM question_log WHERE asked_at < ?", (older_than,)
+        )
+        await self._db.commit()
+        return cursor.rowcount
+
+    async def forget_guild(self, guild_id: int) -> int:
+        """Delete every kept question of a server; returns how many."""
+        cursor = await self._db.execute("DELETE FROM question_log WHERE guild_id = ?", (guild_id,))
+        await self._db.commit()
+        return cursor.rowcount
+
+    async def voter_key(self, user_id: int) -> str:
+        """A stable stand-in for a user id (salted hash): one vote each, no id kept."""
+        salt = await self.get_meta("voter_salt")
+        if salt is None:
+            salt = secrets.token_hex(16)
+            await self.set_meta("voter_salt", salt)
+        return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:32]
+
+    async def record_vote(
+        self, message_id: int, voter: str, guild_id: int, fact_id: str, vote: int
+    ) -> int | None:
+        """Store a 👍 (1) or 👎 (-1) on an answer, replacing the voter's earlier one, which
+        is returned (None if this is their first)."""
+        async with self._db.execute(
+            "SELECT vote FROM answer_vote WHERE message_id = ? AND voter = ?", (message_id, voter)
+        ) as cursor:
+            row = await cursor.fetchone()
+        await self._db.execute(
+            "INSERT INTO answer_vote (message_id, voter, guild_id, fact_id, vote, voted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, voter) DO UPDATE SET "
+            "vote = excluded.vote, voted_at = excluded.voted_at",
+            (message_id, voter, guild_id, fact_id, vote, time.time()),
+        )
+        await self._db.commit()
+        return int(row[0]) if row else None
+
+    async def vote_totals(self, guild_id: int | None) -> dict[str, tuple[int, int]]:
+        """Per fact, (👍, 👎): one server's votes, or all."""
+        query = (
+            "SELECT fact_id, SUM(vote = 1), SUM(vote = -1) FROM answer_vote"
+            + (" WHERE guild_id = ?" if guild_id is not None else "")
+            + " GROUP BY fact_id"
+        )
+        parameters: tuple[object, ...] = (guild_id,) if guild_id is not None else ()
+        async with self._db.execute(query, parameters) as cursor:
+            return {str(r[0]): (int(r[1]), int(r[2])) async for r in cursor}
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedQuestion:
+    """One question as the store keeps it: no user id, ever."""
+
+    asked_at: float
+    guild_id: int | None
+    channel_id: int | None
+    text: str
+    outcome: str
+    score: float

@@ -8,6 +8,9 @@ import hashlib
 import json
 import logging
 import signal
+import sqlite3
+import time
+from collections import Counter
 from typing import Any
 
 import discord
@@ -15,15 +18,24 @@ import yarl
 from discord.ext import commands
 from watchfiles import awatch
 
+from bot.curation import (
+    SECONDS_PER_DAY,
+    LatencyWindow,
+    StatsReport,
+    days_ago,
+    keeps_text,
+    loggable_text,
+)
 from bot.discord_adapter.cogs.admin import AdminCog
 from bot.discord_adapter.cogs.answers import AnswersCog
 from bot.discord_adapter.cogs.chat import ChatCog
-from bot.discord_adapter.replies import NO_PINGS, SuggestionButton
+from bot.discord_adapter.replies import NO_PINGS, SuggestionButton, VoteButton
 from bot.discord_adapter.tree import TriviaTree
 from bot.live import LiveMatcher, ReloadResult
+from bot.matching.matcher import Match
 from bot.ratelimit import AnswerRateLimit
 from bot.settings import DEFAULT_API_BASE, Settings
-from bot.store import Store
+from bot.store import LoggedQuestion, Store
 
 __all__ = ["TriviaBot", "point_at_api", "quiet_voice_warnings"]
 
@@ -82,6 +94,8 @@ class TriviaBot(commands.AutoShardedBot):
         self.store = store
         self.serve = serve
         self.rate_limit = AnswerRateLimit()
+        self.answer_times = LatencyWindow()
+        self.since_start: Counter[str] = Counter()
         self._background: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
@@ -92,10 +106,11 @@ class TriviaBot(commands.AutoShardedBot):
         await self.add_cog(AnswersCog(self))
         await self.add_cog(ChatCog(self))
         await self.add_cog(AdminCog(self))
-        self.add_dynamic_items(SuggestionButton)
+        self.add_dynamic_items(SuggestionButton, VoteButton)
         if self.serve:
             await self.sync_commands(only_if_changed=True)
             self._watch_for_reloads()
+            self._spawn(self._purge_daily())
 
     async def _point_gateway_at_api(self) -> None:
         """discord.py falls back on a fixed gateway URL (after an invalid session, or with a
@@ -140,6 +155,54 @@ class TriviaBot(commands.AutoShardedBot):
         await self.store.set_meta(_sync_key(guild), self.command_hash(guild))
         log.info("synced %d commands to %s", len(synced), guild.id if guild else "all servers")
         return len(synced)
+
+    # Curation -------------------------------------------------------------------------------
+
+    async def record_question(
+        self, match: Match, guild_id: int | None, channel_id: int | None, seconds: float
+    ) -> None:
+        """Count the question and its answer time; keep its text if it was not answered
+        well. A store failure is logged, never shown to the person asking."""
+        self.since_start[match.outcome.value] += 1
+        self.answer_times.add(seconds)
+        entry = LoggedQuestion(
+            time.time(),
+            guild_id,
+            channel_id,
+            loggable_text(match.question),
+            match.outcome.value,
+            match.score,
+        )
+        try:
+            await self.store.record_question(entry, keep_text=keeps_text(match))
+        except sqlite3.Error:
+            log.exception("could not record a question in %s", self.store.path)
+
+    async def stats_report(self, guild_id: int | None) -> StatsReport:
+        """The stats for one server (or all), with this process's answer times."""
+        fact_base = self.live.matcher.fact_base
+        p50, p99 = self.answer_times.percentile(0.5), self.answer_times.percentile(0.99)
+        return StatsReport(
+            facts=len(fact_base),
+            phrasings=fact_base.phrasing_count,
+            outcomes=await self.store.usage_totals(guild_id),
+            votes=await self.store.vote_totals(guild_id),
+            since_start=dict(self.since_start),
+            p50_ms=None if p50 is None else p50 * 1000,
+            p99_ms=None if p99 is None else p99 * 1000,
+        )
+
+    async def _purge_daily(self) -> None:
+        """Forget kept questions older than the retention period, now and once a day."""
+        while True:
+            try:
+                removed = await self.store.purge_questions(days_ago(self.settings.retention_days))
+                log.info(
+                    "purged %d questions older than %d days", removed, self.settings.retention_days
+                )
+            except sqlite3.Error:
+                log.exception("purging old questions failed")
+            await asyncio.sleep(SECONDS_PER_DAY)
 
     # Reloads --------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from bot.presenters.text import as_question
 if TYPE_CHECKING:
     from bot.discord_adapter.client import TriviaBot
 
-__all__ = ["NO_PINGS", "Reply", "SuggestionButton", "reply_for"]
+__all__ = ["NO_PINGS", "Reply", "SuggestionButton", "VoteButton", "answer_view", "reply_for"]
 
 NO_PINGS = discord.AllowedMentions.none()
 BUTTON_LABEL_LIMIT = 80
@@ -43,13 +43,22 @@ class Reply:
 def reply_for(match: Match, fact_base: FactBase) -> Reply:
     """An answer embed; a "did you mean" with up to 3 buttons; or a decline (private)."""
     if match.outcome is Outcome.ANSWER and match.fact is not None:
-        return Reply(answer_embed(match.fact, match.question), None, False, match.outcome)
+        embed = answer_embed(match.fact, match.question)
+        return Reply(embed, answer_view(match.fact.id), False, match.outcome)
     if match.outcome is Outcome.SUGGEST and match.suggestions:
         view = discord.ui.View(timeout=None)
         for suggestion in match.suggestions[:MAX_BUTTONS]:
             view.add_item(SuggestionButton(suggestion.fact_id, as_question(suggestion.question)))
         return Reply(suggest_embed(match), view, True, match.outcome)
     return Reply(decline_embed(fact_base), None, True, Outcome.DECLINE)
+
+
+def answer_view(fact_id: str) -> discord.ui.View:
+    """👍 / 👎 under an answer; they work after a restart (the custom ids say it all)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(VoteButton(fact_id, 1))
+    view.add_item(VoteButton(fact_id, -1))
+    return view
 
 
 class SuggestionButton(
@@ -90,5 +99,51 @@ class SuggestionButton(
             return
         question = fact.questions[0]
         await interaction.response.edit_message(
-            embed=answer_embed(fact, question), view=None, allowed_mentions=NO_PINGS
+            embed=answer_embed(fact, question), view=answer_view(fact.id), allowed_mentions=NO_PINGS
         )
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"trivia:vote:(?P<vote>up|down):(?P<fact_id>[\w.-]+)",
+):
+    """👍 or 👎 on an answer: one vote per user per answer message, which they may change."""
+
+    def __init__(self, fact_id: str, vote: int) -> None:
+        up = vote > 0
+        super().__init__(
+            discord.ui.Button(
+                emoji="👍" if up else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"trivia:vote:{'up' if up else 'down'}:{fact_id}",
+            )
+        )
+        self.fact_id = fact_id
+        self.vote = 1 if up else -1
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        return cls(match["fact_id"], 1 if match["vote"] == "up" else -1)
+
+    async def callback(self, interaction: discord.Interaction[TriviaBot]) -> None:  # type: ignore[override]
+        """Store the vote and thank the voter privately."""
+        store = interaction.client.store
+        message_id = interaction.message.id if interaction.message else interaction.id
+        voter = await store.voter_key(interaction.user.id)
+        earlier = await store.record_vote(
+            message_id, voter, interaction.guild_id or 0, self.fact_id, self.vote
+        )
+        thumb = "👍" if self.vote > 0 else "👎"
+        if earlier is None:
+            text = f"Thanks for the {thumb}."
+        elif earlier == self.vote:
+            text = f"You had already given this a {thumb}."
+        else:
+            text = f"Changed your vote to {thumb}."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)

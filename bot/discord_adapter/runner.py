@@ -16,13 +16,12 @@ from bot.discord_adapter.client import TriviaBot, point_at_api, quiet_voice_warn
 from bot.facts.model import FactBase
 from bot.live import LiveMatcher
 from bot.settings import Settings
-from bot.store import Store, StoreError
+from bot.store import DATABASE_FILE, Store, StoreError
 
-__all__ = ["DATABASE_FILE", "StartupError", "run_bot", "sync_commands"]
+__all__ = ["StartupError", "run_bot", "sync_commands"]
 
 log = logging.getLogger(__name__)
 
-DATABASE_FILE = "trivia.sqlite3"
 T = TypeVar("T")
 
 

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import discord
 
+from bot.curation import QuestionGroup, StatsReport
 from bot.facts.model import Fact, FactBase, Topic
 from bot.live import ReloadResult
 from bot.matching.matcher import Match
-from bot.presenters.text import DECLINE_TEXT, as_question, known_topics
+from bot.presenters.text import DECLINE_TEXT, as_question, groups_lines, known_topics, stats_lines
 
 __all__ = [
     "answer_embed",
     "decline_embed",
     "help_embed",
     "reload_embed",
+    "stats_embed",
     "suggest_embed",
     "topic_embed",
+    "unanswered_embed",
 ]
 
 TITLE_LIMIT, DESCRIPTION_LIMIT, FIELD_LIMIT, FOOTER_LIMIT = 256, 4096, 1024, 2048
@@ -143,4 +146,25 @@ def reload_embed(result: ReloadResult, fact_count: int) -> discord.Embed:
             " Aliases changed." if result.lexicon_changed else ""
         )
     embed.set_footer(text=f"{fact_count} facts now served")
+    return embed
+
+
+def stats_embed(report: StatsReport) -> discord.Embed:
+    """/facts stats: what is loaded, served, and what people thought of it."""
+    return discord.Embed(
+        title="Trivia stats for this server",
+        description=clip("\n".join(stats_lines(report)), DESCRIPTION_LIMIT),
+        colour=COLOUR,
+    )
+
+
+def unanswered_embed(groups: list[QuestionGroup], days: int) -> discord.Embed:
+    """/facts unanswered: what to add next."""
+    lines = groups_lines(groups) or ["Nothing: every question was answered with confidence."]
+    embed = discord.Embed(
+        title=f"Most-asked questions I couldn't answer well (last {days} days)",
+        description=clip("\n".join(lines), DESCRIPTION_LIMIT),
+        colour=COLOUR,
+    )
+    embed.set_footer(text="`trivia-bot report --yaml` turns these into fact stubs.")
     return embed

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.curation import QuestionGroup, StatsReport
 from bot.facts.model import FactBase, Topic
 from bot.matching.matcher import Match, Outcome
 
 __all__ = [
     "DECLINE_TEXT",
     "as_question",
+    "groups_lines",
     "known_topics",
     "match_as_dict",
     "match_as_json",
     "match_as_text",
+    "stats_lines",
 ]
 
 DECLINE_TEXT = "The article doesn't say, so I can't answer that."
@@ -64,3 +67,34 @@ def match_as_text(match: Match, fact_base: FactBase) -> str:
         lines += [f"  - {as_question(s.question)}" for s in match.suggestions]
         return "\n".join(lines)
     return f"{DECLINE_TEXT} I know about: {known_topics(fact_base)}."
+
+
+def stats_lines(report: StatsReport) -> list[str]:
+    """The stats, one line each (shared by the CLI report and the /facts stats embed)."""
+    up, down = report.thumbs
+    lines = [
+        f"Facts: {report.facts} facts, {report.phrasings} phrasings loaded",
+        f"Questions served: {report.served}",
+        "Outcomes: "
+        + ", ".join(
+            f"{o.value} {report.rate(o):.0%}"
+            for o in (Outcome.ANSWER, Outcome.SUGGEST, Outcome.DECLINE)
+        ),
+        f"Feedback: {up} 👍, {down} 👎",
+    ]
+    if report.since_start:
+        lines.append(f"Since start: {sum(report.since_start.values())} questions")
+    if report.p50_ms is not None and report.p99_ms is not None:
+        lines.append(
+            f"Answer time since start: p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms"
+        )
+    lines += [f"Least liked: {fact} ({u} 👍, {d} 👎)" for fact, u, d in report.least_liked()]
+    return lines
+
+
+def groups_lines(groups: list[QuestionGroup]) -> list[str]:
+    """Unanswered question groups, most asked first: '12× who plays the sister (+2 similar)'."""
+    return [
+        f"{g.count}× {g.example}" + (f" (+{len(g.variants)} similar)" if g.variants else "")
+        for g in groups
+    ]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import discord
 
-from bot.discord_adapter.replies import MAX_BUTTONS, SuggestionButton, reply_for
+from bot.discord_adapter.replies import MAX_BUTTONS, SuggestionButton, VoteButton, reply_for
 from bot.matching.matcher import Match, Matcher, Outcome, Suggestion
 
 
-def test_an_answer_is_public_with_no_buttons(matcher: Matcher) -> None:
+def test_an_answer_is_public_with_feedback_buttons(matcher: Matcher) -> None:
     reply = reply_for(matcher.match("who plays ballard"), matcher.fact_base)
-    assert (reply.outcome, reply.private, reply.view) == (Outcome.ANSWER, False, None)
+    assert (reply.outcome, reply.private) == (Outcome.ANSWER, False)
+    assert reply.view is not None
+    ids = [c.custom_id for c in reply.view.children if isinstance(c, VoteButton)]
+    assert ids == ["trivia:vote:up:cast.ballard_actor", "trivia:vote:down:cast.ballard_actor"]
     assert reply.send_kwargs()["allowed_mentions"].to_dict()["parse"] == []
 
 

@@ -70,7 +70,9 @@ async def test_start_up_registers_every_command(bot: BotProcess) -> None:
     for admin in ("trivia", "facts"):
         assert commands[admin]["default_member_permissions"] == MANAGE_GUILD
     subcommands = {o["name"] for o in commands["trivia"]["options"]}
-    assert subcommands == {"listen", "unlisten", "channels"}
+    assert subcommands == {"listen", "unlisten", "channels", "forget"}
+    facts = {o["name"] for o in commands["facts"]["options"]}
+    assert facts == {"reload", "unanswered", "stats"}
     assert bot.standin.token not in bot.log()
 
 
@@ -112,7 +114,8 @@ async def test_a_suggestion_offers_buttons_and_a_click_answers(bot: BotProcess) 
     answered = await click.response()
     assert answered.type == CALLBACK_UPDATE_MESSAGE
     assert answered.embeds[0]["fields"][0]["name"] == "Source"
-    assert answered.components == []
+    votes = [c["custom_id"] for row in answered.components for c in row["components"]]
+    assert [v.split(":")[2] for v in votes] == ["up", "down"]
 
 
 async def test_ask_autocomplete_is_quick_and_within_limits(bot: BotProcess) -> None:

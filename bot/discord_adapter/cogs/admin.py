@@ -1,4 +1,5 @@
-"""Admin commands (Manage Server): /trivia listen|unlisten|channels and /facts reload."""
+"""Admin commands (Manage Server): /trivia listen|unlisten|channels|forget and
+/facts reload|unanswered|stats."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.curation import days_ago, group_questions
 from bot.discord_adapter.replies import NO_PINGS
-from bot.presenters.embeds import reload_embed
+from bot.presenters.embeds import reload_embed, stats_embed, unanswered_embed
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import TriviaBot
@@ -68,6 +70,18 @@ class AdminCog(commands.Cog):
         )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
+    @trivia.command(name="forget")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def forget(self, interaction: Interaction) -> None:
+        """Delete every question I kept from this server."""
+        assert interaction.guild_id is not None  # guild_only
+        removed = await self.bot.store.forget_guild(interaction.guild_id)
+        await interaction.response.send_message(
+            f"Forgotten: {removed} kept question(s) from this server.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
     @trivia.command(name="channels")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def channels(self, interaction: Interaction) -> None:
@@ -80,6 +94,31 @@ class AdminCog(commands.Cog):
             else "I don't listen in any channel here; mention me or use `/trivia listen`."
         )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @facts.command(name="unanswered")
+    @app_commands.describe(days="How far back to look (default 7)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def unanswered(
+        self, interaction: Interaction, days: app_commands.Range[int, 1, 365] = 7
+    ) -> None:
+        """The most-asked questions I could not answer well: what to add next."""
+        assert interaction.guild_id is not None  # guild_only
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        logged = await self.bot.store.logged_questions(interaction.guild_id, days_ago(days))
+        groups = group_questions(q.text for q in logged)
+        await interaction.followup.send(
+            embed=unanswered_embed(groups, days), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @facts.command(name="stats")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def stats(self, interaction: Interaction) -> None:
+        """Facts loaded, questions served, outcomes, feedback and answer times."""
+        assert interaction.guild_id is not None  # guild_only
+        report = await self.bot.stats_report(interaction.guild_id)
+        await interaction.response.send_message(
+            embed=stats_embed(report), ephemeral=True, allowed_mentions=NO_PINGS
+        )
 
     @facts.command(name="reload")
     @app_commands.checks.has_permissions(manage_guild=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -31,8 +32,12 @@ class AnswersCog(commands.Cog):
 
     async def _send_question(self, interaction: Interaction, question: str) -> None:
         matcher = self.bot.live.matcher
-        reply = reply_for(matcher.match(question), matcher.fact_base)
+        started = time.perf_counter()
+        match = matcher.match(question)
+        elapsed = time.perf_counter() - started
+        reply = reply_for(match, matcher.fact_base)
         await interaction.response.send_message(**reply.send_kwargs(), ephemeral=reply.private)
+        await self.bot.record_question(match, interaction.guild_id, interaction.channel_id, elapsed)
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="Your question about Ballard, in your own words")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -49,7 +50,12 @@ class ChatCog(commands.Cog):
             await self._reply(message, None)
             return
         matcher = self.bot.live.matcher
+        started = time.perf_counter()
         match = matcher.match(question)
+        elapsed = time.perf_counter() - started
+        guild_id = message.guild.id if message.guild else None
+        # Counted (and kept if not answered well) even when unanswered: what people ask.
+        await self.bot.record_question(match, guild_id, message.channel.id, elapsed)
         if not addressed and match.outcome is not Outcome.ANSWER:
             return  # in a listening channel only a confident answer is worth the noise
         if not self.bot.rate_limit.allow(message.author.id):
