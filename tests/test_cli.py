@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import yaml
+
+from bot.store import DATABASE_FILE, LoggedQuestion, Store
 from tests.conftest import FACTS_DIR, ROOT
 
 BROKEN = ROOT / "tests" / "facts" / "fixtures" / "broken"
@@ -179,3 +184,51 @@ def test_sync_without_token_is_one_line_exit_2() -> None:
     result = run_cli("sync", env={"DISCORD_TOKEN": ""})
     assert result.returncode == 2
     assert "DISCORD_TOKEN is not set" in result.stderr
+
+
+def _database_with_questions(folder: Path) -> None:
+    async def fill() -> None:
+        async with await Store.open(folder / DATABASE_FILE) as store:
+            now = time.time()
+            for text, guild in [
+                ("who plays the sister", 1),
+                ("who plays the sister?", 1),
+                ("when is season 2", 2),
+            ]:
+                entry = LoggedQuestion(now, guild, 5, text, "decline", 0.2)
+                await store.record_question(entry, keep_text=True)
+            await store.record_vote(9, await store.voter_key(3), 1, "cast.ballard_actor", 1)
+
+    asyncio.run(fill())
+
+
+def test_report_prints_stats_and_unanswered_groups(tmp_path: Path) -> None:
+    _database_with_questions(tmp_path)
+    result = run_cli("report", env={"TRIVIA_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "Questions served: 3" in result.stdout
+    assert "Feedback: 1 👍, 0 👎" in result.stdout
+    assert "2× who plays the sister (+1 similar)" in result.stdout
+    one_guild = run_cli("report", "--guild", "2", env={"TRIVIA_DATA_DIR": str(tmp_path)})
+    assert "1× when is season 2" in one_guild.stdout and "sister" not in one_guild.stdout
+
+
+def test_report_yaml_prints_fact_stubs(tmp_path: Path) -> None:
+    _database_with_questions(tmp_path)
+    result = run_cli("report", "--yaml", env={"TRIVIA_DATA_DIR": str(tmp_path)})
+    stubs = yaml.safe_load(result.stdout)
+    assert stubs["facts"][0]["questions"] == ["who plays the sister", "who plays the sister?"]
+
+
+def test_report_without_a_database_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = run_cli("report", env={"TRIVIA_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2 and "no database" in result.stderr
+
+
+def test_a_corrupt_database_is_a_clear_error_at_start_up(tmp_path: Path) -> None:
+    (tmp_path / DATABASE_FILE).write_bytes(b"garbage" * 1000)
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz012345"
+    result = run_cli("run", env={"DISCORD_TOKEN": token, "TRIVIA_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.startswith("trivia-bot: error: TRIVIA_DATA_DIR: cannot use database")
+    assert "Traceback" not in result.stderr

@@ -25,6 +25,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     s = settings(monkeypatch)
     assert s.token is None
     assert s.data_dir == Path("data")
+    assert s.retention_days == 30
     assert s.api_base == DEFAULT_API_BASE
     assert (s.message_content, s.watch_facts, s.shard_count, s.shard_ids) == (
         False,
@@ -74,6 +75,7 @@ def test_an_empty_token_means_none(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"DISCORD_API_BASE": "discord.com"}, "DISCORD_API_BASE"),
         ({"TRIVIA_MESSAGE_CONTENT": "maybe"}, "TRIVIA_MESSAGE_CONTENT"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"TRIVIA_RETENTION_DAYS": "0"}, "TRIVIA_RETENTION_DAYS"),
     ],
 )
 def test_bad_values_name_the_setting(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import sqlite3
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from bot.store import MIGRATIONS, Store, StoreError
+from bot.store import MIGRATIONS, LoggedQuestion, Store, StoreError
+from tests.conftest import ROOT
 
 
 async def test_a_new_file_is_migrated_to_the_latest_schema(tmp_path: Path) -> None:
@@ -84,3 +89,90 @@ async def test_a_locked_file_is_a_clear_error(tmp_path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def question(at: float, guild: int | None, text: str, outcome: str = "decline") -> LoggedQuestion:
+    return LoggedQuestion(at, guild, 7, text, outcome, 0.3)
+
+
+async def test_a_version_1_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute("INSERT INTO listening_channel VALUES (1, 10, 0)")
+        db.execute("PRAGMA user_version = 1")
+    async with await Store.open(path) as store:
+        assert await store.schema_version() == len(MIGRATIONS)
+        assert await store.listening_channels(1) == [10]
+
+
+async def test_questions_are_counted_and_kept_only_when_asked(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "t.sqlite3") as store:
+        now = time.time()
+        await store.record_question(question(now, 1, "who plays the sister"), keep_text=True)
+        await store.record_question(
+            question(now, 1, "who plays ballard", "answer"), keep_text=False
+        )
+        await store.record_question(question(now, None, "dm question"), keep_text=True)
+        await store.record_question(question(now - 10 * 86400, 2, "old one"), keep_text=True)
+        assert await store.usage_totals(1) == {"decline": 1, "answer": 1}
+        assert await store.usage_totals(None) == {"decline": 3, "answer": 1}
+        recent = await store.logged_questions(None, now - 86400)
+        assert [q.text for q in recent] == ["who plays the sister", "dm question"]
+        assert [q.text for q in await store.logged_questions(2, 0)] == ["old one"]
+        assert await store.purge_questions(now - 86400) == 1
+        assert await store.forget_guild(1) == 1
+        assert [q.text for q in await store.logged_questions(None, 0)] == ["dm question"]
+        assert await store.usage_totals(None) == {"decline": 3, "answer": 1}  # counts stay
+    columns = sqlite3.connect(tmp_path / "t.sqlite3").execute("PRAGMA table_info(question_log)")
+    assert not {c[1] for c in columns} & {"user_id", "author_id", "user"}
+
+
+async def test_one_vote_per_user_per_answer_which_can_change(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "t.sqlite3") as store:
+        alice, bob = await store.voter_key(111), await store.voter_key(222)
+        assert alice == await store.voter_key(111) and alice != bob and "111" not in alice
+        assert await store.record_vote(500, alice, 1, "cast.a", 1) is None
+        assert await store.record_vote(500, alice, 1, "cast.a", -1) == 1
+        assert await store.record_vote(500, bob, 1, "cast.a", -1) is None
+        assert await store.record_vote(501, alice, 2, "cast.b", 1) is None
+        assert await store.vote_totals(None) == {"cast.a": (0, 2), "cast.b": (1, 0)}
+        assert await store.vote_totals(2) == {"cast.b": (1, 0)}
+
+
+WRITER = """
+import asyncio, sys, time
+from pathlib import Path
+from bot.store import LoggedQuestion, Store
+
+async def main() -> None:
+    store = await Store.open(Path(sys.argv[1]))
+    for i in range(100_000):
+        entry = LoggedQuestion(time.time(), 1, 2, f"question {i}", "decline", 0.1)
+        await store.record_question(entry, keep_text=True)
+        print(i, flush=True)  # acknowledged: committed
+
+asyncio.run(main())
+"""
+
+
+async def test_a_killed_writer_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", WRITER, str(path), cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    acknowledged = -1
+    while acknowledged < 300:
+        line = await asyncio.wait_for(process.stdout.readline(), 30)
+        acknowledged = int(line)
+    process.send_signal(signal.SIGKILL)  # mid-write: it never stops writing on its own
+    await process.wait()
+    check = sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()
+    assert check == ("ok",)
+    async with await Store.open(path) as store:
+        kept = await store.logged_questions(1, 0)
+        assert len(kept) >= acknowledged + 1
+        assert [q.text for q in kept[: acknowledged + 1]] == [
+            f"question {i}" for i in range(acknowledged + 1)
+        ]

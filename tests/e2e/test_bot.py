@@ -24,6 +24,7 @@ from tests.e2e.standin import (
     OTHER_BOT_ID,
     SECOND_CHANNEL_ID,
     THIRD_CHANNEL_ID,
+    Callback,
     CommandNotAvailableError,
     DiscordStandIn,
     Recorded,
@@ -253,6 +254,65 @@ async def test_odd_input_gets_a_sane_reply(bot: BotProcess, text: str) -> None:
     bot.standin.assert_clean()
 
 
+# Feedback and curation ----------------------------------------------------------------------
+
+
+def vote_buttons(callback: Callback) -> dict[str, str]:
+    """'up'/'down' -> custom id of the feedback buttons under an answer."""
+    ids = [c["custom_id"] for row in callback.components for c in row["components"]]
+    return {i.split(":")[2]: i for i in ids if i.startswith("trivia:vote:")}
+
+
+async def test_feedback_is_one_vote_per_user_and_can_change(bot: BotProcess) -> None:
+    standin, member = bot.standin, new_member(bot.standin)
+    answer = await (
+        await standin.send_slash_command("ask", {"question": "who plays ballard"}, member=member)
+    ).response()
+    assert answer.message is not None
+    votes = vote_buttons(answer)
+    replies = []
+    for choice in ("up", "up", "down"):
+        click = await standin.click_button(answer.message, votes[choice], member=member)
+        replies.append(await click.response())
+    assert all(r.ephemeral for r in replies)
+    assert [r.content for r in replies] == [
+        "Thanks for the 👍.",
+        "You had already given this a 👍.",
+        "Changed your vote to 👎.",
+    ]
+
+
+async def test_admins_see_unanswered_questions_and_stats(bot: BotProcess) -> None:
+    standin, asker = bot.standin, new_member(bot.standin)
+    for text in (
+        "who plays the politicians sister",
+        "who plays the sister?",
+        "who plays the sister",
+    ):
+        said = await standin.send_message(f"{MENTION} {text}", author=asker)
+        await said.reply()
+    result = await standin.send_slash_command("facts unanswered", {"days": 1}, member=ADMIN_ID)
+    await result.response()
+    report = (await result.followup()).json or {}
+    assert report["embeds"][0]["description"].startswith("3× who plays the sister")
+    assert report["flags"] & 64  # ephemeral
+    stats = await (await standin.send_slash_command("facts stats", member=ADMIN_ID)).response()
+    text = stats.embeds[0]["description"]
+    assert "Questions served:" in text and "p99" in text and "👍" in text
+    for command in ("facts unanswered", "facts stats", "trivia forget"):
+        with pytest.raises(CommandNotAvailableError):
+            await standin.send_slash_command(command, member=MEMBER_ID)
+        refused = await standin.send_slash_command(
+            command, member=MEMBER_ID, bypass_permissions=True
+        )
+        assert "Manage Server" in ((await refused.response()).content or "")
+    forget = await (await standin.send_slash_command("trivia forget", member=ADMIN_ID)).response()
+    assert (forget.content or "").startswith("Forgotten:")
+    result = await standin.send_slash_command("facts unanswered", member=ADMIN_ID)
+    await result.response()
+    assert "Nothing" in ((await result.followup()).json or {})["embeds"][0]["description"]
+
+
 # Admin reload -------------------------------------------------------------------------------
 
 
@@ -332,6 +392,16 @@ async def test_a_restart_keeps_channels_and_does_not_sync_again(tmp_path: Path) 
             "ask", {"question": a_suggested_question()}, member=MEMBER_ID
         )
         offer = await suggested.response()
+        answer = await (
+            await standin.send_slash_command(
+                "ask", {"question": "who made ballard"}, member=ADMIN_ID
+            )
+        ).response()
+        assert answer.message is not None
+        first_vote = await standin.click_button(
+            answer.message, vote_buttons(answer)["up"], member=MEMBER_ID
+        )
+        await first_vote.response()
         assert await first.stop() == 0
         syncs = [r for r in standin.records if r.method == "PUT" and "commands" in r.path]
         assert len(syncs) == 1
@@ -346,6 +416,11 @@ async def test_a_restart_keeps_channels_and_does_not_sync_again(tmp_path: Path) 
             assert offer.message is not None
             click = await standin.click_button(offer.message, button, member=MEMBER_ID)
             assert (await click.response()).type == CALLBACK_UPDATE_MESSAGE
+            assert answer.message is not None
+            vote = await standin.click_button(
+                answer.message, vote_buttons(answer)["down"], member=MEMBER_ID
+            )
+            assert (await vote.response()).content == "Changed your vote to 👎."
             assert standin.command("trivia", guild_id=None) is not None
         finally:
             await second.stop()
