@@ -163,7 +163,11 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
-_OLD_CASE = re.compile(r"how old (?:is|was) (?:the|that|this|her) (?:case|murder|crime|killing)\b")
+# Not a count or an age, though they start like one: "how old is the murder" (decades-old),
+# "how much of connelly is in it" (an extent).
+_OLD_CASE = re.compile(
+    r"how old (?:is|was) (?:the|that|this|her) (?:case|murder|crime|killing)\b|how much of\b"
+)
 _STEMMER = snowballstemmer.stemmer("english")
 
 

@@ -33,6 +33,7 @@ _SUFFIXES = (
     (re.compile(r"s'(?=\s|$)"), "s"),
 )
 # Chat spellings without apostrophes, and common shorthand.
+_TO_BEFORE = frozenset("where how what want wanna need going got have able way time ok".split())
 _CHAT_WORDS = {
     "whats": "what is",
     "wats": "what is",
@@ -100,4 +101,9 @@ def normalize(text: str) -> str:
     for pattern, replacement in _SUFFIXES:
         text = pattern.sub(replacement, text)
     words = _NON_WORD.sub(" ", text).split()
-    return " ".join(_CHAT_WORDS.get(word, word) for word in words)
+    words = [_CHAT_WORDS.get(word, word) for word in words]
+    # "where 2 watch", "how 2 stream": chat for "to", but "season 2" stays a number.
+    return " ".join(
+        "to" if w == "2" and 0 < i < len(words) - 1 and words[i - 1] in _TO_BEFORE else w
+        for i, w in enumerate(words)
+    )

@@ -85,9 +85,9 @@ class SpellingCorrector:
 
         Candidates are within `edits` edits, counting a swap of neighbours as one ("anme" ->
         "name"), or close by insertions and deletions alone ("difrent" -> "different").
-        Fewest edits wins, then the same letters swapped ("liek" -> "like", not "link"), then
-        the closer by insertions and deletions ("wher" -> "where", not "when"), then our own
-        names and terms, then the commoner word.
+        Fewest edits wins, then the closer by insertions and deletions ("wher" -> "where", not
+        "when"; "evry" -> "every", not "very"), then the same letters swapped ("liek" ->
+        "like", not "link"), then our own names and terms, then the commoner word.
         """
         if edits < 1:
             return None
@@ -106,8 +106,8 @@ class SpellingCorrector:
             candidates,
             key=lambda w: (
                 OSA.distance(word, w),
-                sorted(w) != letters,  # the same letters swapped: the likeliest slip ("liek")
                 -fuzz.ratio(word, w),
+                sorted(w) != letters,  # the same letters swapped: the likelier slip ("liek")
                 w not in self._own_set,
                 -commonness(w),
             ),

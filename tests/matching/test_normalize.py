@@ -48,3 +48,8 @@ def test_normalize_any_text_is_plain_words(text: str) -> None:
 @given(st.text(min_size=3000, max_size=5000))
 def test_long_noise_is_bounded(text: str) -> None:
     assert len(clean_text(text)) <= MAX_QUESTION_CHARS
+
+
+def test_chat_two_means_to_but_season_two_stays() -> None:
+    assert normalize("where 2 watch it") == "where to watch it"
+    assert normalize("when is season 2 out") == "when is season 2 out"
