@@ -36,6 +36,13 @@ def reads_as_question(text: str) -> bool:
 # A remark rather than a question: "ballard is so good omg", "that episode was wild",
 # "i am rewatching it". Read only when nothing marks a question (no "?", no question word).
 _TAGS = re.compile(r"\b(?:right|or nah|or not|or no|yes or no|any good|or what|good or bad)$")
+# Talk to the channel, not questions to the bot, whatever the punctuation.
+_SOCIAL = re.compile(
+    r"^(?:(?:so|ok|lol|omg|yo|hey|guys) )*(?:anyone|anybody|who else|any1) "
+    r"(?:(?:else|here|else here) )?(?:watching|watched|seen|see|finished|binging|bingeing|up for|"
+    r"want to watch|wanna watch|excited|hyped)\b"
+    r"|^(?:(?:so|ok|lol|omg|i|we) )*(?:can not|cannot|cant) wait\b"
+)
 _LEAD_INS = frozenset(
     "so wait ok okay lol lmao lowkey ngl hey yo hmm um oh but and also like".split()
 )
@@ -58,6 +65,8 @@ def reads_as_remark(text: str, words: Sequence[str]) -> bool:
     verb-first question ("is it …", after any "so"/"wait"), no request, but a verb after the
     first word ("ballard is so good", "that episode was wild"). `words` are the message's
     words as read (normalised, typos corrected)."""
+    if _SOCIAL.match(" ".join(words)):
+        return True  # "anyone watching ballard tonight?", "cant wait for more": to people
     if "?" in clean_text(text):
         return False
     start = 0

@@ -275,7 +275,7 @@ def _asks_a_definition(words: tuple[str, ...]) -> bool:
     """'what is a whistleblower', 'define noir': general knowledge, not the article's."""
     if words[:1] == ("define",):
         return len(words) <= 3
-    return words[:2] == ("what", "is") and words[2:3] in (("a",), ("an",)) and len(words) <= 5
+    return words[:2] == ("what", "is") and words[2:3] in (("a",), ("an",)) and len(words) <= 6
 
 
 def question_readings(text: str) -> list[tuple[str, str]]:

@@ -35,6 +35,8 @@ _SUFFIXES = (
 # Chat spellings without apostrophes, and common shorthand.
 _TO_BEFORE = frozenset("where how what want wanna need going got have able way time ok".split())
 _CHAT_WORDS = {
+    "serie": "series",
+    "maked": "made",
     "whats": "what is",
     "wats": "what is",
     "wat": "what",
