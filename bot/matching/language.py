@@ -41,7 +41,7 @@ FUNCTION_WORDS = frozenset(
     bot trivia help exactly actually right smth sth nah rn tho basically kinda sorta idk
     imo tbh ngl fr lowkey highkey srsly anyway anyways btw also
     mean means meant go goes going went come comes came make makes made
-    well way lot lots bit little big kind sort type
+    well way lot lots bit little big kind sort type main
     show shows series
     """.split()
 )
@@ -151,6 +151,8 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     such as "release date" or "number of" count wherever they stand.
     """
     first = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
+    if first is not None and first > 2 and words[0] in _REQUESTS:
+        first = None  # "tell me about the people who serve": "who" is not asking
     if _OLD_CASE.match(" ".join(words[first or 0 :])):
         return None  # "how old is the murder": the article says decades-old, not a number
     found: list[tuple[int, AnswerKind]] = []
@@ -165,6 +167,7 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
 
 # Not a count or an age, though they start like one: "how old is the murder" (decades-old),
 # "how much of connelly is in it" (an extent).
+_REQUESTS = frozenset("tell explain describe give".split())
 _OLD_CASE = re.compile(
     r"how old (?:is|was) (?:the|that|this|her) (?:case|murder|crime|killing)\b|how much of\b"
 )

@@ -138,12 +138,16 @@ class Matcher:
     def _rank(self, analyzed: AnalyzedText, weights: dict[str, float]) -> list[_Scored]:
         """Cheap coverage for every candidate, the full score for the best few."""
         total = sum(weights.values())
+        # The show itself ("in the show") is no reason to prefer one fact over another, unless
+        # it is all the question says.
+        telling = {t: w for t, w in weights.items() if t not in self._ambient} or weights
+        telling_total = sum(telling.values())
         covered = []
         for position, _ in self._index.candidates(weights, CANDIDATES):
             entry = self._index.entries[position]
             if analyzed.asks in STRICT_KINDS and analyzed.asks not in entry.fact.gives:
                 continue
-            share = sum(w * entry.credit(t) for t, w in weights.items()) / total
+            share = sum(w * entry.credit(t) for t, w in telling.items()) / telling_total
             covered.append((share, entry))
         covered.sort(key=lambda pair: -pair[0])
         scored = []

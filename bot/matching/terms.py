@@ -54,6 +54,8 @@ _SHOW_DESCRIPTION = re.compile(
 )
 # Words that ask after a name; plural "names" alone ("the names in the boxes") does not.
 _NAME_WORDS = frozenset("name called titled named nicknamed".split())
+# "what about the cinematography" asks to be told about it, not what it is "about".
+_TELL_ME = re.compile(r"^\s*(?:(?:so|and|ok|okay|but)\s+)?(?:what|how) about\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
 
 
@@ -120,7 +122,7 @@ class TermAnalyzer:
 
     def analyze(self, text: str) -> AnalyzedText:
         """Normalise, correct and map text to its content terms."""
-        text = _FILLER.sub(" ", text)
+        text = _TELL_ME.sub("tell me", _FILLER.sub(" ", text))
         names = self._names(text)
         words = tuple(self._read_words(normalize(text).split(), names))
         words = tuple(_SHOW_DESCRIPTION.sub("the show", " ".join(words)).split())

@@ -196,3 +196,18 @@ def test_general_knowledge_definitions_are_declined(matcher: Matcher) -> None:
 def test_a_bare_reaction_is_declined(matcher: Matcher) -> None:
     assert matcher.match("lol same").outcome is Outcome.DECLINE
     assert matcher.match("show type").outcome is Outcome.ANSWER
+
+
+def test_what_about_asks_to_be_told(matcher: Matcher) -> None:
+    answer = matcher.match("What about the cinematography?").fact
+    assert answer is not None and answer.id == "style.cinematography"
+
+
+def test_the_show_itself_does_not_pick_the_fact(matcher: Matcher) -> None:
+    answer = matcher.match("which murder is she investigating in the show?").fact
+    assert answer is not None and answer.id == "story.politicians_sister_case"
+
+
+def test_talk_to_the_channel_is_not_a_question(matcher: Matcher) -> None:
+    for text in ("anyone watching ballard tonight lol", "can't wait for more ballard"):
+        assert matcher.match(text).outcome is Outcome.DECLINE, text
