@@ -55,7 +55,8 @@ _ASKING_PAIRS = re.compile(
     r" (?:it|this|that|she|he|they|there|i|you|we|ballard|the)\b"
 )
 _ASKING_WORDS = frozenset(
-    "explain recommend know forget forgetting remember wonder finish complete".split()
+    "explain recommend know forget forgetting remember wonder wondering wondered curious "
+    "asking finish complete".split()
 )
 _REQUESTS = frozenset("tell describe give summarize summarise name list remind".split())
 
@@ -73,6 +74,8 @@ def reads_as_remark(text: str, words: Sequence[str]) -> bool:
     while start < len(words) and words[start] in _LEAD_INS:
         start += 1
     words = words[start:]
+    while len(words) > 1 and words[-1] in _LEAD_INS:
+        words = words[:-1]  # "... right lol": the tag counts, the laugh does not
     if len(words) < 2 or any(w in QUESTION_WORDS or w in _ASKING_WORDS for w in words):
         return False
     joined = " ".join(words)

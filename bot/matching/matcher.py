@@ -104,12 +104,17 @@ class Matcher:
         for reading, dropped in question_readings(question):
             if self._telling(dropped):
                 continue  # "besides maggie q, who is in it": the lead-in changes the question
-            if not self._telling(reading):
+            if not self._telling(reading) and self._names_something(question, reading):
                 continue  # "... connelly books. is ballard from his stuff?": "his" was there
             alternative = self._match_text(question, reading)
             if (_RANK[alternative.outcome], alternative.score) > (_RANK[best.outcome], best.score):
                 best = alternative
         return best
+
+    def _names_something(self, question: str, reading: str) -> bool:
+        """Whether the rest of the message names a person, show or thing we know."""
+        terms = self.analyze(question.replace(reading, " ")).terms
+        return any(t[0] == ENTITY and t not in self._ambient for t in terms)
 
     def _telling(self, text: str) -> bool:
         """Whether text names anything the lexicon knows, beyond the show itself."""
