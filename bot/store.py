@@ -7,11 +7,14 @@ how far a file has come. Later features add migrations; they never edit old ones
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 import secrets
 import sqlite3
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -80,6 +83,7 @@ class Store:
         self._db = connection
         self.path = path
         self._listening: set[int] = set()
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path, *, busy_timeout: float = 5.0) -> Store:
@@ -115,15 +119,33 @@ class Store:
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript commits first; the version bump rides in the same script.
-            await self._db.executescript(
-                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+            try:
+                await self._db.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+                )
+            except sqlite3.OperationalError:
+                await self._db.rollback()
+                if await self.schema_version() < number:
+                    raise
+                continue  # another process (a second shard) applied it first
             log.info("database %s migrated to schema %d", self.path, number)
         # A write lock taken and released: a locked or read-only file fails here.
         await self._db.execute("BEGIN IMMEDIATE")
         await self._db.execute("COMMIT")
         async with self._db.execute("SELECT channel_id FROM listening_channel") as cursor:
             self._listening = {int(row[0]) async for row in cursor}
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        """One writer at a time on the shared connection: commit when the block ends, roll
+        back if it fails, so no task commits (or strands) another's half-done work."""
+        async with self._write_lock:
+            try:
+                yield
+            except BaseException:
+                await self._db.rollback()
+                raise
+            await self._db.commit()
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -154,23 +176,23 @@ class Store:
 
     async def listen(self, guild_id: int, channel_id: int) -> bool:
         """Opt a channel in; False if it already was."""
-        cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO listening_channel (guild_id, channel_id, added_at) "
-            "VALUES (?, ?, ?)",
-            (guild_id, channel_id, time.time()),
-        )
-        await self._db.commit()
-        self._listening.add(channel_id)
-        return cursor.rowcount > 0
+        async with self._writing():
+            cursor = await self._db.execute(
+                "INSERT OR IGNORE INTO listening_channel (guild_id, channel_id, added_at) "
+                "VALUES (?, ?, ?)",
+                (guild_id, channel_id, time.time()),
+            )
+            self._listening.add(channel_id)
+            return cursor.rowcount > 0
 
     async def unlisten(self, channel_id: int) -> bool:
         """Opt a channel out; False if it was not listening."""
-        cursor = await self._db.execute(
-            "DELETE FROM listening_channel WHERE channel_id = ?", (channel_id,)
-        )
-        await self._db.commit()
-        self._listening.discard(channel_id)
-        return cursor.rowcount > 0
+        async with self._writing():
+            cursor = await self._db.execute(
+                "DELETE FROM listening_channel WHERE channel_id = ?", (channel_id,)
+            )
+            self._listening.discard(channel_id)
+            return cursor.rowcount > 0
 
     async def listening_channels(self, guild_id: int) -> list[int]:
         """A server's listening channels, oldest first."""
@@ -190,38 +212,39 @@ class Store:
 
     async def set_meta(self, key: str, value: str) -> None:
         """Store a value, replacing any earlier one."""
-        await self._db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-        await self._db.commit()
+        async with self._writing():
+            await self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
-    # Questions, usage and votes ------------------------------------------------------------
+        # Questions, usage and votes ------------------------------------------------------------
 
     async def record_question(self, question: LoggedQuestion, *, keep_text: bool) -> None:
         """Count a question by day and outcome; keep its text only when asked to (the bot
         keeps those it could not answer well). One transaction: both or neither."""
-        day = time.strftime("%Y-%m-%d", time.gmtime(question.asked_at))
-        await self._db.execute(
-            "INSERT INTO usage_count (day, guild_id, outcome, count) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (day, guild_id, outcome) DO UPDATE SET count = count + 1",
-            (day, question.guild_id or 0, question.outcome),
-        )
-        if keep_text:
+        async with self._writing():
+            day = time.strftime("%Y-%m-%d", time.gmtime(question.asked_at))
             await self._db.execute(
-                "INSERT INTO question_log (asked_at, guild_id, channel_id, text, outcome, score) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    question.asked_at,
-                    question.guild_id,
-                    question.channel_id,
-                    question.text,
-                    question.outcome,
-                    question.score,
-                ),
+                "INSERT INTO usage_count (day, guild_id, outcome, count) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (day, guild_id, outcome) DO UPDATE SET count = count + 1",
+                (day, question.guild_id or 0, question.outcome),
             )
-        await self._db.commit()
+            if keep_text:
+                await self._db.execute(
+                    "INSERT INTO question_log "
+                    "(asked_at, guild_id, channel_id, text, outcome, score) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        question.asked_at,
+                        question.guild_id,
+                        question.channel_id,
+                        question.text,
+                        question.outcome,
+                        question.score,
+                    ),
+                )
 
     async def logged_questions(self, guild_id: int | None, since: float) -> list[LoggedQuestion]:
         """Kept questions since a time, oldest first: one server's, or all (guild None)."""
@@ -248,24 +271,30 @@ class Store:
 
     async def purge_questions(self, older_than: float) -> int:
         """Delete kept questions asked before a time; returns how many."""
-        cursor = await self._db.execute(
-            "DELETE FROM question_log WHERE asked_at < ?", (older_than,)
-        )
-        await self._db.commit()
-        return cursor.rowcount
+        async with self._writing():
+            cursor = await self._db.execute(
+                "DELETE FROM question_log WHERE asked_at < ?", (older_than,)
+            )
+            return cursor.rowcount
 
     async def forget_guild(self, guild_id: int) -> int:
         """Delete every kept question of a server; returns how many."""
-        cursor = await self._db.execute("DELETE FROM question_log WHERE guild_id = ?", (guild_id,))
-        await self._db.commit()
-        return cursor.rowcount
+        async with self._writing():
+            cursor = await self._db.execute(
+                "DELETE FROM question_log WHERE guild_id = ?", (guild_id,)
+            )
+            return cursor.rowcount
 
     async def voter_key(self, user_id: int) -> str:
         """A stable stand-in for a user id (salted hash): one vote each, no id kept."""
         salt = await self.get_meta("voter_salt")
         if salt is None:
-            salt = secrets.token_hex(16)
-            await self.set_meta("voter_salt", salt)
+            async with self._writing():
+                await self._db.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('voter_salt', ?)",
+                    (secrets.token_hex(16),),
+                )
+            salt = await self.get_meta("voter_salt") or ""  # the first writer's salt wins
         return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:32]
 
     async def record_vote(
@@ -273,18 +302,19 @@ class Store:
     ) -> int | None:
         """Store a 👍 (1) or 👎 (-1) on an answer, replacing the voter's earlier one, which
         is returned (None if this is their first)."""
-        async with self._db.execute(
-            "SELECT vote FROM answer_vote WHERE message_id = ? AND voter = ?", (message_id, voter)
-        ) as cursor:
-            row = await cursor.fetchone()
-        await self._db.execute(
-            "INSERT INTO answer_vote (message_id, voter, guild_id, fact_id, vote, voted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, voter) DO UPDATE SET "
-            "vote = excluded.vote, voted_at = excluded.voted_at",
-            (message_id, voter, guild_id, fact_id, vote, time.time()),
-        )
-        await self._db.commit()
-        return int(row[0]) if row else None
+        async with self._writing():
+            async with self._db.execute(
+                "SELECT vote FROM answer_vote WHERE message_id = ? AND voter = ?",
+                (message_id, voter),
+            ) as cursor:
+                row = await cursor.fetchone()
+            await self._db.execute(
+                "INSERT INTO answer_vote (message_id, voter, guild_id, fact_id, vote, voted_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, voter) DO UPDATE SET "
+                "vote = excluded.vote, voted_at = excluded.voted_at",
+                (message_id, voter, guild_id, fact_id, vote, time.time()),
+            )
+            return int(row[0]) if row else None
 
     async def vote_totals(self, guild_id: int | None) -> dict[str, tuple[int, int]]:
         """Per fact, (👍, 👎): one server's votes, or all."""

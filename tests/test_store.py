@@ -176,3 +176,29 @@ async def test_a_killed_writer_loses_nothing_acknowledged(tmp_path: Path) -> Non
         assert [q.text for q in kept[: acknowledged + 1]] == [
             f"question {i}" for i in range(acknowledged + 1)
         ]
+
+
+async def test_two_processes_migrating_a_new_file_at_once_both_start(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    first, second = await asyncio.gather(Store.open(path), Store.open(path))
+    try:
+        assert await first.schema_version() == await second.schema_version() == len(MIGRATIONS)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_failed_write_rolls_back_and_spoils_no_other(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "t.sqlite3") as store:
+        good = [
+            store.record_question(question(time.time(), 1, f"q{i}"), keep_text=True)
+            for i in range(20)
+        ]
+        bad = store.record_question(
+            LoggedQuestion(time.time(), 1, 7, None, "suggest", 0.5),  # type: ignore[arg-type]
+            keep_text=True,
+        )
+        results = await asyncio.gather(*good, bad, return_exceptions=True)
+        assert isinstance(results[-1], sqlite3.IntegrityError)
+        assert await store.usage_totals(1) == {"decline": 20}  # the bad count rolled back
+        assert len(await store.logged_questions(1, 0)) == 20

@@ -97,6 +97,7 @@ class TriviaBot(commands.AutoShardedBot):
         self.answer_times = LatencyWindow()
         self.since_start: Counter[str] = Counter()
         self._background: set[asyncio.Task[Any]] = set()
+        self._stopping = asyncio.Event()
 
     async def setup_hook(self) -> None:
         """Redirect the gateway if needed, add cogs, sync only when the commands changed,
@@ -158,25 +159,46 @@ class TriviaBot(commands.AutoShardedBot):
 
     # Curation -------------------------------------------------------------------------------
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No text commands: free text is the chat cog's (and "@bot who…" is not a command)."""
+
     async def record_question(
-        self, match: Match, guild_id: int | None, channel_id: int | None, seconds: float
+        self,
+        match: Match,
+        guild_id: int | None,
+        channel_id: int | None,
+        seconds: float,
+        *,
+        asked_of_us: bool = True,
     ) -> None:
-        """Count the question and its answer time; keep its text if it was not answered
-        well. A store failure is logged, never shown to the person asking."""
+        """Count the question and its answer time; keep its text if it was asked of the bot
+        and not answered well. A DM keeps no channel (a DM channel is one user's). A store
+        failure is logged, never shown to the person asking."""
         self.since_start[match.outcome.value] += 1
         self.answer_times.add(seconds)
         entry = LoggedQuestion(
             time.time(),
             guild_id,
-            channel_id,
+            channel_id if guild_id is not None else None,
             loggable_text(match.question),
             match.outcome.value,
             match.score,
         )
         try:
-            await self.store.record_question(entry, keep_text=keeps_text(match))
-        except sqlite3.Error:
+            await self.store.record_question(entry, keep_text=asked_of_us and keeps_text(match))
+        except (sqlite3.Error, ValueError):  # ValueError: the store closed while shutting down
             log.exception("could not record a question in %s", self.store.path)
+
+    async def forget_channel(self, channel_id: int) -> None:
+        """A deleted channel stops listening (or it would linger in /trivia channels)."""
+        try:
+            await self.store.unlisten(channel_id)
+        except (sqlite3.Error, ValueError):
+            log.exception("could not forget channel %s", channel_id)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """Discord event: a channel was deleted."""
+        await self.forget_channel(channel.id)
 
     async def stats_report(self, guild_id: int | None) -> StatsReport:
         """The stats for one server (or all), with this process's answer times."""
@@ -194,13 +216,12 @@ class TriviaBot(commands.AutoShardedBot):
 
     async def _purge_daily(self) -> None:
         """Forget kept questions older than the retention period, now and once a day."""
+        days = self.settings.retention_days
         while True:
             try:
-                removed = await self.store.purge_questions(days_ago(self.settings.retention_days))
-                log.info(
-                    "purged %d questions older than %d days", removed, self.settings.retention_days
-                )
-            except sqlite3.Error:
+                removed = await self.store.purge_questions(days_ago(days))
+                log.info("purged %d questions older than %d days", removed, days)
+            except Exception:  # the loop must outlive any one failure
                 log.exception("purging old questions failed")
             await asyncio.sleep(SECONDS_PER_DAY)
 
@@ -224,9 +245,12 @@ class TriviaBot(commands.AutoShardedBot):
             self._spawn(self._watch_files())
 
     async def _watch_files(self) -> None:
-        async for changes in awatch(self.live.facts_dir, debounce=500):
+        async for changes in awatch(self.live.facts_dir, debounce=500, stop_event=self._stopping):
             log.info("fact files changed: %s", sorted({c[1] for c in changes}))
-            await self.reload_facts("files changed")
+            try:
+                await self.reload_facts("files changed")
+            except Exception:  # keep watching whatever one reload did
+                log.exception("reload after a file change failed")
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -234,8 +258,11 @@ class TriviaBot(commands.AutoShardedBot):
         task.add_done_callback(self._background.discard)
 
     async def close(self) -> None:
+        """Stop the background tasks (and wait for them), then disconnect."""
+        self._stopping.set()
         for task in self._background:
             task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         await super().close()
 
 

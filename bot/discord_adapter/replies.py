@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from bot.discord_adapter.client import TriviaBot
 
 __all__ = ["NO_PINGS", "Reply", "SuggestionButton", "VoteButton", "answer_view", "reply_for"]
+
+log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
 BUTTON_LABEL_LIMIT = 80
@@ -135,10 +139,19 @@ class VoteButton(
         """Store the vote and thank the voter privately."""
         store = interaction.client.store
         message_id = interaction.message.id if interaction.message else interaction.id
-        voter = await store.voter_key(interaction.user.id)
-        earlier = await store.record_vote(
-            message_id, voter, interaction.guild_id or 0, self.fact_id, self.vote
-        )
+        try:
+            voter = await store.voter_key(interaction.user.id)
+            earlier = await store.record_vote(
+                message_id, voter, interaction.guild_id or 0, self.fact_id, self.vote
+            )
+        except (sqlite3.Error, ValueError):
+            log.exception("could not record a vote (interaction %s)", interaction.id)
+            await interaction.response.send_message(
+                "Sorry, I couldn't record that vote just now.",
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
         thumb = "👍" if self.vote > 0 else "👎"
         if earlier is None:
             text = f"Thanks for the {thumb}."

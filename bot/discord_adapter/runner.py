@@ -77,7 +77,7 @@ async def _guarded(step: Awaitable[T], settings: Settings) -> T:
             "TRIVIA_MESSAGE_CONTENT is on, but the Message Content intent is not enabled "
             "for this application in the developer portal"
         ) from exc
-    except (aiohttp.ClientError, OSError) as exc:
+    except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
         raise StartupError(f"DISCORD_API_BASE: cannot reach {settings.api_base} ({exc})") from exc
     except discord.HTTPException as exc:
         raise StartupError(f"Discord refused a start-up request: {exc.status} {exc.text}") from exc

@@ -83,10 +83,11 @@ def stats_lines(report: StatsReport) -> list[str]:
         f"Feedback: {up} 👍, {down} 👎",
     ]
     if report.since_start:
-        lines.append(f"Since start: {sum(report.since_start.values())} questions")
+        count = sum(report.since_start.values())
+        lines.append(f"This bot process since start (all servers): {count} questions")
     if report.p50_ms is not None and report.p99_ms is not None:
         lines.append(
-            f"Answer time since start: p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms"
+            f"Answer time in this process: p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms"
         )
     lines += [f"Least liked: {fact} ({u} 👍, {d} 👎)" for fact, u, d in report.least_liked()]
     return lines

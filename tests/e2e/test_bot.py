@@ -185,6 +185,17 @@ async def test_a_mention_is_answered_without_pinging(bot: BotProcess) -> None:
     assert int((reply.json or {})["message_reference"]["message_id"]) == message.id
 
 
+async def test_a_reply_that_pings_the_bot_is_not_a_question(bot: BotProcess) -> None:
+    user = new_member(bot.standin)
+    asked = await bot.standin.send_message(f"{MENTION} who plays ballard", author=user)
+    answer = await asked.reply()
+    assert answer.message is not None
+    thanks = await bot.standin.send_message(
+        "thanks!", author=user, reply_to=answer.message["id"], mentions=[BOT_USER_ID]
+    )
+    await thanks.assert_no_reply(within=1.0)
+
+
 async def test_a_dm_may_get_a_decline(bot: BotProcess) -> None:
     message = await bot.standin.send_message(
         "who directed the pilot", author=new_member(bot.standin), guild=False

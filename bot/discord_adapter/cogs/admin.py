@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -22,6 +23,7 @@ Interaction = discord.Interaction["TriviaBot"]
 # Discord shows these commands only to members with Manage Server (owners can change that),
 # so each command checks the permission again when it runs.
 ADMIN = discord.Permissions(manage_guild=True)
+MAX_GROUPED = 2_000
 
 
 class AdminCog(commands.Cog):
@@ -105,7 +107,8 @@ class AdminCog(commands.Cog):
         assert interaction.guild_id is not None  # guild_only
         await interaction.response.defer(ephemeral=True, thinking=True)
         logged = await self.bot.store.logged_questions(interaction.guild_id, days_ago(days))
-        groups = group_questions(q.text for q in logged)
+        texts = [q.text for q in logged[-MAX_GROUPED:]]  # grouping is quadratic: the latest
+        groups = await asyncio.to_thread(group_questions, texts)
         await interaction.followup.send(
             embed=unanswered_embed(groups, days), ephemeral=True, allowed_mentions=NO_PINGS
         )

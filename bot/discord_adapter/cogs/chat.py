@@ -40,22 +40,27 @@ class ChatCog(commands.Cog):
             return
         if message.type not in _CONVERSATION:
             return
-        addressed = message.guild is None or me in message.mentions
+        # The mention must be in the text: a reply that pings the bot is not a question to it.
+        addressed = message.guild is None or me.id in message.raw_mentions
         if not addressed and not self.bot.store.is_listening(message.channel.id):
             return
         question = _without_mentions_of(me.id, message.content)
         if not addressed and not reads_as_question(question):
             return  # chatter in a listening channel
         if addressed and not question.strip():
-            await self._reply(message, None)
+            if self.bot.rate_limit.allow(message.author.id):
+                await self._reply(message, None)
             return
         matcher = self.bot.live.matcher
         started = time.perf_counter()
         match = matcher.match(question)
         elapsed = time.perf_counter() - started
         guild_id = message.guild.id if message.guild else None
-        # Counted (and kept if not answered well) even when unanswered: what people ask.
-        await self.bot.record_question(match, guild_id, message.channel.id, elapsed)
+        # Counted even when left unanswered; the text is kept only if asked of the bot.
+        asked_of_us = addressed or match.outcome is Outcome.ANSWER
+        await self.bot.record_question(
+            match, guild_id, message.channel.id, elapsed, asked_of_us=asked_of_us
+        )
         if not addressed and match.outcome is not Outcome.ANSWER:
             return  # in a listening channel only a confident answer is worth the noise
         if not self.bot.rate_limit.allow(message.author.id):
