@@ -56,6 +56,12 @@ _SHOW_DESCRIPTION = re.compile(
 _NAME_WORDS = frozenset("name called titled named nicknamed".split())
 # "what about the cinematography" asks to be told about it, not what it is "about".
 _TELL_ME = re.compile(r"^\s*(?:(?:so|and|ok|okay|but)\s+)?(?:what|how) about\b", re.IGNORECASE)
+# Words that only colour a sentence; dropped so "is ballard actually good" reads as the
+# alias "is ballard good".
+_INTENSIFIERS = frozenset(
+    "actually really literally honestly basically even seriously truly kinda sorta lowkey "
+    "highkey ngl tbh fr totally".split()
+)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
 
 
@@ -126,6 +132,7 @@ class TermAnalyzer:
         names = self._names(text)
         words = tuple(self._read_words(normalize(text).split(), names))
         words = tuple(_SHOW_DESCRIPTION.sub("the show", " ".join(words)).split())
+        words = tuple(w for w in words if w not in _INTENSIFIERS) or words
         terms, focus, plain_words = self._terms(words)
         asks = asked_kind(list(words))
         if NAME_TERM in terms and NOVEL_TERM in terms and WRITE_TERM not in terms:
