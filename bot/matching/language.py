@@ -78,6 +78,8 @@ _ASK_PATTERNS: tuple[tuple[AnswerKind, tuple[str, ...]], ...] = (
             "premiere date",
             "how soon",
             "what month",
+            "what decade",
+            "which decade",
         ),
     ),
     (AnswerKind.REASON, ("why", "how come", "for what reason")),

@@ -264,7 +264,8 @@ _FOREIGN = ("unrelated:",)
 _TELLING = (ENTITY, SYNONYM, OUT_OF_SCOPE, UNRELATED)
 _KNOWN = (ENTITY, SYNONYM)
 _CLAUSE_SPLIT = re.compile(
-    r"(?<=[.!?;:,])\s+|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)"
+    r"(?<=[.!?;:,])\s+|\s+[—–-]+\s+"
+    r"|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)"
 )
 _QUESTION_START = re.compile(r"\b(?:who|what|where|when|why|how|which)", re.IGNORECASE)
 # Words that open a yes/no question: "is it any good", "does she ...".
