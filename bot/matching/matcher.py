@@ -102,7 +102,7 @@ class Matcher:
         if best.outcome is Outcome.ANSWER or best.reason.startswith(_FOREIGN):
             return best
         for reading, dropped in question_readings(question):
-            if self._telling(dropped):
+            if self._modifies(dropped):
                 continue  # "besides maggie q, who is in it": the lead-in changes the question
             if not self._telling(reading) and self._names_something(question, reading):
                 continue  # "... connelly books. is ballard from his stuff?": "his" was there
@@ -110,6 +110,13 @@ class Matcher:
             if (_RANK[alternative.outcome], alternative.score) > (_RANK[best.outcome], best.score):
                 best = alternative
         return best
+
+    def _modifies(self, lead_in: str) -> bool:
+        """Whether a dropped lead-in names a person, show or thing, or says "besides"."""
+        if not lead_in:
+            return False
+        terms = self.analyze(lead_in).terms
+        return any((t[0] in _NAMING and t not in self._ambient) or t == _BESIDES for t in terms)
 
     def _names_something(self, question: str, reading: str) -> bool:
         """Whether the rest of the message names a person, show or thing we know."""
@@ -263,6 +270,8 @@ _RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
 _FOREIGN = ("unrelated:",)
 _TELLING = (ENTITY, SYNONYM, OUT_OF_SCOPE, UNRELATED)
 _KNOWN = (ENTITY, SYNONYM)
+_NAMING = (ENTITY, OUT_OF_SCOPE, UNRELATED)
+_BESIDES = f"{SYNONYM}supporting"
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;:,])\s+|\s+[—–-]+\s+"
     r"|\s+(?:and|but|so)\s+(?=(?:what|who|where|why|how|is|does|did|can|which)\b)"
