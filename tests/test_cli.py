@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot.store import DATABASE_FILE, LoggedQuestion, Store
-from tests.conftest import FACTS_DIR, ROOT
+from tests.conftest import FACTS_DIR, FAKE_TOKEN, ROOT
 
 BROKEN = ROOT / "tests" / "facts" / "fixtures" / "broken"
 JSON_KEYS = {"question", "outcome", "fact_id", "topic", "answer", "score", "suggestions"}
@@ -157,7 +157,7 @@ def test_malformed_token_is_one_line_and_never_echoed() -> None:
 
 
 def test_unreachable_api_is_one_line_exit_2(tmp_path: Path) -> None:
-    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz012345"
+    token = FAKE_TOKEN
     env = {
         "DISCORD_TOKEN": token,
         "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
@@ -174,7 +174,7 @@ def test_unreachable_api_is_one_line_exit_2(tmp_path: Path) -> None:
 def test_unusable_data_dir_is_one_line_exit_2(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz012345"
+    token = FAKE_TOKEN
     result = run_cli("run", env={"DISCORD_TOKEN": token, "TRIVIA_DATA_DIR": str(blocker)})
     assert result.returncode == 2
     assert result.stderr.startswith("trivia-bot: error: TRIVIA_DATA_DIR: cannot")
@@ -227,7 +227,7 @@ def test_report_without_a_database_is_one_line_exit_2(tmp_path: Path) -> None:
 
 def test_a_corrupt_database_is_a_clear_error_at_start_up(tmp_path: Path) -> None:
     (tmp_path / DATABASE_FILE).write_bytes(b"garbage" * 1000)
-    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz012345"
+    token = FAKE_TOKEN
     result = run_cli("run", env={"DISCORD_TOKEN": token, "TRIVIA_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert result.stderr.startswith("trivia-bot: error: TRIVIA_DATA_DIR: cannot use database")

@@ -8,8 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import DEFAULT_API_BASE, Settings
+from tests.conftest import FAKE_TOKEN
 
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz012345"
+TOKEN = FAKE_TOKEN
 
 
 def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
