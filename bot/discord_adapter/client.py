@@ -168,12 +168,10 @@ class TriviaBot(commands.AutoShardedBot):
         guild_id: int | None,
         channel_id: int | None,
         seconds: float,
-        *,
-        asked_of_us: bool = True,
     ) -> None:
-        """Count the question and its answer time; keep its text if it was asked of the bot
-        and not answered well. A DM keeps no channel (a DM channel is one user's). A store
-        failure is logged, never shown to the person asking."""
+        """Count a question the bot served and its answer time; keep its text if it was not
+        answered well. A DM keeps no channel (a DM channel is one user's). A store failure
+        is logged, never shown to the person asking."""
         self.since_start[match.outcome.value] += 1
         self.answer_times.add(seconds)
         entry = LoggedQuestion(
@@ -185,7 +183,7 @@ class TriviaBot(commands.AutoShardedBot):
             match.score,
         )
         try:
-            await self.store.record_question(entry, keep_text=asked_of_us and keeps_text(match))
+            await self.store.record_question(entry, keep_text=keeps_text(match))
         except (sqlite3.Error, ValueError):  # ValueError: the store closed while shutting down
             log.exception("could not record a question in %s", self.store.path)
 

@@ -55,14 +55,10 @@ class ChatCog(commands.Cog):
         started = time.perf_counter()
         match = matcher.match(question)
         elapsed = time.perf_counter() - started
-        guild_id = message.guild.id if message.guild else None
-        # Counted even when left unanswered; the text is kept only if asked of the bot.
-        asked_of_us = addressed or match.outcome is Outcome.ANSWER
-        await self.bot.record_question(
-            match, guild_id, message.channel.id, elapsed, asked_of_us=asked_of_us
-        )
         if not addressed and match.outcome is not Outcome.ANSWER:
             return  # in a listening channel only a confident answer is worth the noise
+        guild_id = message.guild.id if message.guild else None
+        await self.bot.record_question(match, guild_id, message.channel.id, elapsed)
         if not self.bot.rate_limit.allow(message.author.id):
             return  # silence: a notice would be noise too
         await self._reply(message, reply_for(match, matcher.fact_base))
