@@ -42,6 +42,7 @@ _SOCIAL = re.compile(
     r"(?:(?:else|here|else here) )?(?:watching|watched|seen|see|finished|binging|bingeing|up for|"
     r"want to watch|wanna watch|excited|hyped)\b"
     r"|^(?:(?:so|ok|lol|omg|i|we) )*(?:can not|cannot|cant) wait\b"
+    r"|\banyone else (?:watching|tuning in|seen|seeing|here|binging|bingeing|excited)\b"
 )
 _LEAD_INS = frozenset(
     "so wait ok okay lol lmao lowkey ngl hey yo hmm um oh but and also like".split()
@@ -66,7 +67,7 @@ def reads_as_remark(text: str, words: Sequence[str]) -> bool:
     verb-first question ("is it …", after any "so"/"wait"), no request, but a verb after the
     first word ("ballard is so good", "that episode was wild"). `words` are the message's
     words as read (normalised, typos corrected)."""
-    if _SOCIAL.match(" ".join(words)):
+    if _SOCIAL.search(" ".join(words)):
         return True  # "anyone watching ballard tonight?", "cant wait for more": to people
     if "?" in clean_text(text):
         return False

@@ -157,6 +157,8 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
         first = None  # "tell me about the people who serve": "who" is not asking
     if _OLD_CASE.match(" ".join(words[first or 0 :])):
         return None  # "how old is the murder": the article says decades-old, not a number
+    if _ONE_BOOK.search(" ".join(words)):
+        return AnswerKind.TITLE
     found: list[tuple[int, AnswerKind]] = []
     if first is not None:
         for rank, pattern, kind in _LED_PATTERNS.get(words[first], ()):
@@ -172,7 +174,10 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
 _REQUESTS = frozenset("tell explain describe give".split())
 _OLD_CASE = re.compile(
     r"how old (?:is|was) (?:the|that|this|her) (?:case|murder|crime|killing)\b|how much of\b"
+    r"|where (?:do|can|does) (?:you|one|it) (?:see|show|notice)\b"
 )
+# "which connelly book is it based on": one book, so its title.
+_ONE_BOOK = re.compile(r"\bwhich (?:\w+ )?(?:book|novel)\b(?!s)")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
