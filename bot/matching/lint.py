@@ -97,6 +97,13 @@ def _aliases(fact_base: FactBase) -> list[LintProblem]:
         for key, variants in table.items():
             for variant in variants:
                 owners[tuple(stem(w) for w in normalize(variant).split())].add(f"{section}.{key}")
+    # A phrase listed as out of scope or unrelated but also an alias would never take effect.
+    for section, phrases in (
+        ("out_of_scope", lexicon.out_of_scope),
+        ("unrelated", lexicon.unrelated),
+    ):
+        for phrase in phrases:
+            owners[tuple(stem(w) for w in normalize(phrase).split())].add(section)
     return [
         LintProblem("aliases", f"{' '.join(words)!r} is claimed by {', '.join(sorted(keys))}")
         for words, keys in owners.items()

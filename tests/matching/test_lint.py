@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.facts.loader import load_fact_base
+from bot.facts.model import FactBase
 from bot.matching.lint import EMBED_DESCRIPTION_LIMIT, lint_fact_base
 from bot.matching.matcher import Matcher
 
@@ -63,3 +64,12 @@ def test_aliases_that_collide_once_stemmed(tmp_path: Path) -> None:
     fact_base = load_fact_base(tmp_path)
     problems = [str(p) for p in lint_fact_base(fact_base, Matcher(fact_base))]
     assert "aliases: 'play' is claimed by terms.acting, terms.play" in problems
+
+
+def test_an_out_of_scope_phrase_shadowed_by_an_alias_is_reported(fact_base: FactBase) -> None:
+    lexicon = fact_base.lexicon.model_copy(
+        update={"out_of_scope": (*fact_base.lexicon.out_of_scope, "showrunner")}
+    )
+    shadowed = FactBase(fact_base.facts, lexicon)
+    findings = [str(f) for f in lint_fact_base(shadowed, Matcher(shadowed))]
+    assert any("'showrunn' is claimed by out_of_scope, terms.create" in f for f in findings)
