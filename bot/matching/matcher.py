@@ -13,6 +13,7 @@ from bot.matching.chat import reads_as_remark
 from bot.matching.index import FactEntry, FactIndex
 from bot.matching.language import FUNCTION_WORDS, QUESTION_WORDS
 from bot.matching.normalize import normalize
+from bot.matching.quotes import QuoteIndex
 from bot.matching.terms import ENTITY, OUT_OF_SCOPE, SYNONYM, UNRELATED, AnalyzedText
 
 __all__ = ["Match", "Matcher", "Outcome", "Suggestion", "question_readings"]
@@ -29,6 +30,8 @@ SCORED = 6  # of those, facts whose phrasings are compared one by one
 STRICT_KINDS = frozenset({AnswerKind.PERSON, AnswerKind.PLACE, AnswerKind.TITLE})
 UNANSWERABLE_KINDS = frozenset({AnswerKind.DATE, AnswerKind.NUMBER})
 REASON_PENALTY = 0.2
+# The score given to an answer chosen because the question quotes that fact's source.
+QUOTE_SCORE = 0.9
 # A plain word this heavy (rare in English, specific to one fact) must be explained by the fact
 # we answer with, as must every lexicon term; otherwise the question is about something else.
 KEY_TERM_WEIGHT = 0.7
@@ -82,6 +85,7 @@ class Matcher:
         self.fact_base = fact_base
         self._index = FactIndex(fact_base)
         self._ambient = self._index.analyzer.ambient
+        self._quotes = QuoteIndex(fact_base)
 
     def analyze(self, question: str) -> AnalyzedText:
         """The question as the matcher reads it (for debugging and the CLI)."""
@@ -98,6 +102,27 @@ class Matcher:
         analyzed = self.analyze(question)
         if reads_as_remark(question, analyzed.words):
             return Match(question, Outcome.DECLINE, reason="a remark, not a question")
+        best = self._best_reading(question, analyzed)
+        quoted = self._quotes.quoted_fact(question, analyzed.words)
+        if quoted is None or not self._may_follow_quote(best, analyzed):
+            return best
+        if best.fact is not None and best.fact.id == quoted:
+            return best
+        fact = self.fact_base.get(quoted)
+        assert fact is not None  # the quote index is built from this fact base
+        score = max(best.score, QUOTE_SCORE)
+        return Match(question, Outcome.ANSWER, fact, score, reason="quotes the source")
+
+    @staticmethod
+    def _may_follow_quote(best: Match, analyzed: AnalyzedText) -> bool:
+        """A quote names the fact, unless the question asks what the article never gives
+        (a date, a count, something out of scope) or is about another show."""
+        if best.reason.startswith(_FOREIGN) or analyzed.asks in UNANSWERABLE_KINDS:
+            return False
+        return not any(t[0] in (OUT_OF_SCOPE, UNRELATED) for t in analyzed.terms)
+
+    def _best_reading(self, question: str, analyzed: AnalyzedText) -> Match:
+        """The most decisive of the message's readings (see `match`)."""
         best = self._match_text(question, question, analyzed)
         if best.outcome is Outcome.ANSWER or best.reason.startswith(_FOREIGN):
             return best
@@ -166,13 +191,17 @@ class Matcher:
         # Facts tied with the last one kept are kept too: the cut must not pick among equals.
         floor = covered[min(SCORED, len(covered)) - 1][0] - 1e-9 if covered else 0.0
         kept = [pair for pair in covered[: SCORED * 2] if pair[0] >= floor]
+        best = 0.0
         for share, entry in kept:
+            if 0.5 * share + 0.5 < best - SUGGEST_SPREAD:
+                break  # even a perfect phrasing could not bring it within reach of the best
             similarity, phrasing = self._best_phrasing(analyzed, weights, total, entry)
             score = 0.5 * share + 0.5 * similarity
             if analyzed.asks is AnswerKind.REASON and AnswerKind.REASON not in entry.fact.gives:
                 score -= REASON_PENALTY
             unexplained = tuple(t for t in weights if entry.credit(t) == 0.0)
             scored.append(_Scored(entry, score, phrasing, unexplained))
+            best = max(best, score)
         return sorted(scored, key=lambda s: -s.score)
 
     @staticmethod
