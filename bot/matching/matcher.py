@@ -326,19 +326,28 @@ def _asks_a_definition(words: tuple[str, ...]) -> bool:
     return words[:2] == ("what", "is") and words[2:3] in (("a",), ("an",)) and len(words) <= 6
 
 
+def _opens_a_question(words: list[str]) -> bool:
+    """A question word first, or an auxiliary not followed by "not" ("is it", not "don't")."""
+    if not words:
+        return False
+    if words[0] in QUESTION_WORDS:
+        return True
+    return words[0] in _AUXILIARIES and words[1:2] != ["not"]
+
+
 def question_readings(text: str) -> list[tuple[str, str]]:
     """Shorter readings of a chatty message, each with the lead-in it drops before the
     question word: the last clause that reads as a question (a sentence of its own, so
     nothing is dropped from it), and that clause from its question word on
     ("... i was wondering who plays ballard")."""
     clause = text.strip()
-    clauses = [c for c in _CLAUSE_SPLIT.split(clause) if c.strip()]
-    for candidate in reversed(clauses if len(clauses) > 1 else []):
-        words = normalize(candidate).split()
-        opens = bool(words) and (words[0] in QUESTION_WORDS or words[0] in _AUXILIARIES)
-        if candidate.rstrip().endswith("?") or opens:
-            clause = candidate.strip()
-            break
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(clause) if c.strip()]
+    if len(clauses) > 1:
+        # A clause with a question mark first; else one opening like a question (but not
+        # "don't wanna ...", which opens with "do" too).
+        asked = [c for c in clauses if c.endswith("?")]
+        opening = [c for c in clauses if _opens_a_question(normalize(c).split())]
+        clause = (asked or opening or [clause])[-1]
     readings = [(clause, "")] if clause != text.strip() else []
     found = _QUESTION_START.search(clause)
     if found and found.start() > 0:

@@ -32,7 +32,7 @@ _FILLER = re.compile(
     r"\b(?:been meaning to ask|meaning to ask|i was wondering|just wondering|random question|"
     r"quick question|dumb question|stupid question|does anyone know|anyone know|(?:any|no) idea|"
     r"can someone tell me|can anyone tell me|not gonna lie|to be honest|asking for a friend|"
-    r"real talk|for real|help me out|"
+    r"real talk|for real|help me out|would you (?:call|say|describe) (?:it|this|the show)(?: as| is)?|"
     r"my (?:mom|mum|dad|mother|father|friend|wife|husband|bf|gf|partner|roommate|brother|sister|"
     r"cousin|coworker|boss|kid|son|daughter)s? (?:keeps? asking(?: me)?|asked(?: me)?|"
     r"wants? to know|was asking(?: me)?|is asking(?: me)?)|"

@@ -211,3 +211,8 @@ def test_the_show_itself_does_not_pick_the_fact(matcher: Matcher) -> None:
 def test_talk_to_the_channel_is_not_a_question(matcher: Matcher) -> None:
     for text in ("anyone watching ballard tonight lol", "can't wait for more ballard"):
         assert matcher.match(text).outcome is Outcome.DECLINE, text
+
+
+def test_the_clause_with_the_question_mark_is_the_question() -> None:
+    text = "planning a chill night, is ballard dark or light? don't wanna bum everyone out"
+    assert question_readings(text)[0] == ("is ballard dark or light?", "")
