@@ -103,6 +103,8 @@ class Matcher:
         if reads_as_remark(question, analyzed.words):
             return Match(question, Outcome.DECLINE, reason="a remark, not a question")
         best = self._best_reading(question, analyzed)
+        if best.outcome is Outcome.ANSWER and not self._quotes.marked(question):
+            return best  # only an explicit quote may overrule a confident answer
         quoted = self._quotes.quoted_fact(question, analyzed.words)
         if quoted is None or not self._may_follow_quote(best, analyzed):
             return best

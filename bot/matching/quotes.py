@@ -36,11 +36,15 @@ class QuoteIndex:
             for i in range(len(source) - MIN_QUOTED_WORDS + 1):
                 self._trigrams[source[i : i + MIN_QUOTED_WORDS]].add(source)
 
+    @staticmethod
+    def marked(question: str) -> bool:
+        """Whether the question puts something in quotation marks."""
+        return bool(_QUOTE_MARKED.search(question))
+
     def quoted_fact(self, question: str, words: tuple[str, ...]) -> str | None:
         """The one fact whose source the question quotes at greatest length, if any.
         `words` are the question's words as the matcher read them (normalised, corrected)."""
-        marked = bool(_QUOTE_MARKED.search(question))
-        needed = MIN_CONTENT_MARKED if marked else MIN_CONTENT_UNMARKED
+        needed = MIN_CONTENT_MARKED if self.marked(question) else MIN_CONTENT_UNMARKED
         if len(words) < needed:
             return None
         best: dict[tuple[str, ...], int] = {}
