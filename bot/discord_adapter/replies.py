@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord_adapter.tree import send_private
 from bot.facts.model import FactBase
 from bot.matching.matcher import Match, Outcome
 from bot.presenters.embeds import answer_embed, decline_embed, suggest_embed
@@ -95,11 +96,7 @@ class SuggestionButton(
         fact_base = interaction.client.live.matcher.fact_base
         fact = fact_base.get(self.fact_id)
         if fact is None:
-            await interaction.response.send_message(
-                "That fact is no longer in the fact base.",
-                ephemeral=True,
-                allowed_mentions=NO_PINGS,
-            )
+            await send_private(interaction, "That fact is no longer in the fact base.")
             return
         question = fact.questions[0]
         await interaction.response.edit_message(
@@ -146,11 +143,7 @@ class VoteButton(
             )
         except (sqlite3.Error, ValueError):
             log.exception("could not record a vote (interaction %s)", interaction.id)
-            await interaction.response.send_message(
-                "Sorry, I couldn't record that vote just now.",
-                ephemeral=True,
-                allowed_mentions=NO_PINGS,
-            )
+            await send_private(interaction, "Sorry, I couldn't record that vote just now.")
             return
         thumb = "👍" if self.vote > 0 else "👎"
         if earlier is None:
@@ -159,4 +152,4 @@ class VoteButton(
             text = f"You had already given this a {thumb}."
         else:
             text = f"Changed your vote to {thumb}."
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await send_private(interaction, text)

@@ -155,7 +155,7 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     first = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
     if first is not None and first > 2 and words[0] in _REQUESTS:
         first = None  # "tell me about the people who serve": "who" is not asking
-    if _OLD_CASE.match(" ".join(words[first or 0 :])):
+    if _NOT_A_COUNT.match(" ".join(words[first or 0 :])):
         return None  # "how old is the murder": the article says decades-old, not a number
     if _ONE_BOOK.search(" ".join(words)):
         return AnswerKind.TITLE
@@ -172,7 +172,7 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
 # Not a count or an age, though they start like one: "how old is the murder" (decades-old),
 # "how much of connelly is in it" (an extent).
 _REQUESTS = frozenset("tell explain describe give".split())
-_OLD_CASE = re.compile(
+_NOT_A_COUNT = re.compile(
     r"how old (?:is|was) (?:the|that|this|her) (?:case|murder|crime|killing)\b|how much of\b"
     r"|where (?:do|can|does) (?:you|one|it) (?:see|show|notice)\b"
 )

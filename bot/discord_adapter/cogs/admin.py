@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.curation import days_ago, group_questions
 from bot.discord_adapter.replies import NO_PINGS
+from bot.discord_adapter.tree import send_private
 from bot.presenters.embeds import reload_embed, stats_embed, unanswered_embed
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class AdminCog(commands.Cog):
             if added
             else f"I already listen in {channel.mention}."
         )
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await send_private(interaction, text)
 
     @trivia.command(name="unlisten")
     @app_commands.describe(channel="The channel where I should stop answering unprompted")
@@ -70,7 +71,7 @@ class AdminCog(commands.Cog):
             if removed
             else f"I wasn't listening in {channel.mention}."
         )
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await send_private(interaction, text)
 
     @trivia.command(name="forget")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -78,11 +79,7 @@ class AdminCog(commands.Cog):
         """Delete every question I kept from this server."""
         assert interaction.guild_id is not None  # guild_only
         removed = await self.bot.store.forget_guild(interaction.guild_id)
-        await interaction.response.send_message(
-            f"Forgotten: {removed} kept question(s) from this server.",
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
-        )
+        await send_private(interaction, f"Forgotten: {removed} kept question(s) from this server.")
 
     @trivia.command(name="channels")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -95,7 +92,7 @@ class AdminCog(commands.Cog):
             if listening
             else "I don't listen in any channel here; mention me or use `/trivia listen`."
         )
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await send_private(interaction, text)
 
     @facts.command(name="unanswered")
     @app_commands.describe(days="How far back to look (default 7)")
