@@ -10,11 +10,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.facts.model import Fact, FactBase, Lexicon
+from bot.facts.model import Example, Fact, FactBase, Lexicon
 
-__all__ = ["LEXICON_FILE", "FactBaseError", "LoadProblem", "load_fact_base"]
+__all__ = ["EXAMPLES_DIR", "LEXICON_FILE", "FactBaseError", "LoadProblem", "load_fact_base"]
 
 LEXICON_FILE = "aliases.yaml"
+# Labelled questions the model learns from, one file per set (see the README).
+EXAMPLES_DIR = "examples"
 _KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 Path_ = tuple[str | int, ...]
@@ -74,9 +76,57 @@ def load_fact_base(folder: str | Path) -> FactBase:
     facts = _build_facts([d for d in documents if d not in lexicon_docs], lexicon, problems)
     if not facts and not problems:
         problems.append(LoadProblem(str(root), 0, "facts", "no facts found in this folder"))
+    examples = _load_examples(root / EXAMPLES_DIR, {f.id for f in facts}, problems)
     if problems or lexicon is None:
         raise FactBaseError(problems)
-    return FactBase(tuple(facts), lexicon, source_dir=str(root))
+    return FactBase(tuple(facts), lexicon, source_dir=str(root), examples=examples)
+
+
+def _load_examples(
+    folder: Path, fact_ids: set[str], problems: list[LoadProblem]
+) -> dict[str, tuple[Example, ...]]:
+    """Every example file of the folder (none is fine), by set name: the file's stem."""
+    if not folder.is_dir():
+        return {}
+    files = sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+    examples = {}
+    for path in files:
+        doc = _parse(path, problems)
+        if doc is not None:
+            examples[path.stem] = _build_examples(doc, fact_ids, problems)
+    return examples
+
+
+def _build_examples(
+    doc: _Document, fact_ids: set[str], problems: list[LoadProblem]
+) -> tuple[Example, ...]:
+    """`examples:` (labelled questions) and `decline:` (plain questions no fact answers)."""
+    data = doc.data
+    if not isinstance(data, dict) or not set(data) or not set(data) <= {"examples", "decline"}:
+        problems.append(LoadProblem(doc.file, 1, "(top)", "expected keys: examples, decline"))
+        return ()
+    out: list[Example] = []
+    for key in ("examples", "decline"):
+        entries = data.get(key, [])
+        if not isinstance(entries, list):
+            problems.append(LoadProblem(doc.file, doc.line((key,)), key, "expected a list"))
+            continue
+        for i, entry in enumerate(entries):
+            path: Path_ = (key, i)
+            raw = {"q": entry, "expect": ()} if key == "decline" else entry
+            try:
+                example = Example.model_validate(raw)
+            except ValidationError as exc:
+                problems.extend(_from_validation(exc, path if key == "examples" else (), doc))
+                continue
+            unknown = [i for i in example.fact_ids if i not in fact_ids]
+            if unknown:
+                where = doc.line((*path, "expect"))
+                problem = f"unknown fact id {unknown[0]!r}"
+                problems.append(LoadProblem(doc.file, where, _field(path), problem))
+                continue
+            out.append(example)
+    return tuple(out)
 
 
 def _parse(path: Path, problems: list[LoadProblem]) -> _Document | None:

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["AnswerKind", "Fact", "FactBase", "Lexicon", "Topic"]
+__all__ = ["DECLINE", "AnswerKind", "Example", "Fact", "FactBase", "Lexicon", "Topic"]
 
 MAX_SOURCE_WORDS = 25
 
@@ -82,19 +82,66 @@ class Lexicon(BaseModel):
     ambient: tuple[str, ...] = ()
     out_of_scope: tuple[str, ...] = ()
     unrelated: tuple[str, ...] = ()
+    # Phrases that start like a count or date question but ask something the facts answer
+    # in words ("how old is the murder": decades-old).
+    open_questions: tuple[str, ...] = ()
     # Actors and characters offered by /cast, entity key -> the name as shown.
     cast: Mapping[str, str] = Field(default_factory=dict)
 
 
+DECLINE = "decline"  # an example's `expect` when no fact answers it
+
+
+def _expected(value: object) -> object:
+    """`decline` (no fact answers) is the empty tuple; a list of ids stays as it is."""
+    return () if value == DECLINE else value
+
+
+class Example(BaseModel):
+    """A labelled question the model learns from: the facts that answer it (best first),
+    none if it must be declined, and for a message asking two things, each part's facts."""
+
+    model_config = _STRICT
+
+    q: str = Field(min_length=1, max_length=2000)
+    expect: tuple[str, ...]
+    parts: tuple[tuple[str, ...], ...] = ()
+    kind: str = ""
+    note: str = ""
+
+    @field_validator("expect", mode="before")
+    @classmethod
+    def _expect_decline(cls, value: object) -> object:
+        return _expected(value)
+
+    @field_validator("parts", mode="before")
+    @classmethod
+    def _parts_decline(cls, value: object) -> object:
+        return [_expected(part) for part in value] if isinstance(value, list) else value
+
+    @property
+    def fact_ids(self) -> tuple[str, ...]:
+        """Every fact id the example names, in its answer and its parts."""
+        return (*self.expect, *(i for part in self.parts for i in part))
+
+
 class FactBase:
-    """An immutable, validated set of facts with their lexicon."""
+    """An immutable, validated set of facts with their lexicon and labelled examples
+    (`examples` maps an example file's name to its questions)."""
 
-    __slots__ = ("_by_id", "facts", "lexicon", "source_dir")
+    __slots__ = ("_by_id", "examples", "facts", "lexicon", "source_dir")
 
-    def __init__(self, facts: tuple[Fact, ...], lexicon: Lexicon, source_dir: str = "") -> None:
+    def __init__(
+        self,
+        facts: tuple[Fact, ...],
+        lexicon: Lexicon,
+        source_dir: str = "",
+        examples: Mapping[str, tuple[Example, ...]] | None = None,
+    ) -> None:
         self.facts = facts
         self.lexicon = lexicon
         self.source_dir = source_dir
+        self.examples: Mapping[str, tuple[Example, ...]] = MappingProxyType(dict(examples or {}))
         self._by_id: Mapping[str, Fact] = MappingProxyType({f.id: f for f in facts})
 
     def __len__(self) -> int:

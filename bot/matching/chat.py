@@ -53,7 +53,7 @@ _STATEMENT_VERBS = frozenset(
 )
 _ASKING_PAIRS = re.compile(
     r"\b(?:is|are|am|was|were|do|does|did|can|could|will|would|should|has|have)"
-    r" (?:it|this|that|she|he|they|there|i|you|we|ballard|the)\b"
+    r" (?:it|this|that|she|he|they|there|i|you|we|the)\b"
 )
 _ASKING_WORDS = frozenset(
     "explain recommend know forget forgetting remember wonder wondering wondered curious "

@@ -156,7 +156,7 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     if first is not None and first > 2 and words[0] in _REQUESTS:
         first = None  # "tell me about the people who serve": "who" is not asking
     if _NOT_A_COUNT.match(" ".join(words[first or 0 :])):
-        return None  # "how old is the murder": the article says decades-old, not a number
+        return None  # "how much of the book is in it": an extent, not a number
     if _ONE_BOOK.search(" ".join(words)):
         return AnswerKind.TITLE
     found: list[tuple[int, AnswerKind]] = []
@@ -169,12 +169,12 @@ def asked_kind(words: list[str]) -> AnswerKind | None:
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
-# Not a count or an age, though they start like one: "how old is the murder" (decades-old),
-# "how much of connelly is in it" (an extent).
+# Not a count or a place, though they start like one: "how much of the book is in it" (an
+# extent), "where do you see her grief" (how it shows). A fact base lists its own such phrases
+# in its lexicon's `open_questions` ("how old is the murder" when the answer is "decades-old").
 _REQUESTS = frozenset("tell explain describe give".split())
 _NOT_A_COUNT = re.compile(
-    r"how old (?:is|was) (?:the|that|this|her) (?:case|murder|crime|killing)\b|how much of\b"
-    r"|where (?:do|can|does) (?:you|one|it) (?:see|show|notice)\b"
+    r"how much of\b|where (?:do|can|does) (?:you|one|it) (?:see|show|notice)\b"
 )
 # "which connelly book is it based on": one book, so its title.
 _ONE_BOOK = re.compile(r"\bwhich (?:\w+ )?(?:book|novel)\b(?!s)")

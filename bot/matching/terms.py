@@ -5,28 +5,45 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.facts.model import AnswerKind, Lexicon
+from bot.facts.model import AnswerKind, FactBase, Lexicon
 from bot.matching.language import FUNCTION_WORDS, QUESTION_WORDS, asked_kind, commonness, stem
 from bot.matching.normalize import clean_text, normalize
 from bot.matching.spelling import SpellingCorrector
 
-__all__ = ["ENTITY", "OUT_OF_SCOPE", "SYNONYM", "UNRELATED", "AnalyzedText", "TermAnalyzer"]
+__all__ = ["AnalyzedText", "Term", "TermAnalyzer", "TermKind"]
 
-ENTITY = "#"
-SYNONYM = "@"
-OUT_OF_SCOPE = "!"
-UNRELATED = "~"
-# The lexicon term for asking what something is called; such a question wants a name.
-NAME_TERM = "@name"
-# Asking a book's name ("what are the books called") wants a title, not the author.
-NOVEL_TERM, WRITE_TERM = "@novel", "@write"
+
+class TermKind(StrEnum):
+    """What a term of a question is; the value prefixes the term in the model's tokens."""
+
+    ENTITY = "#"  # a named person, show, place or organisation of the lexicon
+    SYNONYM = "@"  # an idea of the lexicon, however it is phrased
+    OUT_OF_SCOPE = "!"  # something the article never says (a date, a count, a spouse)
+    UNRELATED = "~"  # another show, person or thing the fact base is not about
+    WORD = "="  # any other content word, stemmed
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One content term: its kind and its key (a lexicon key, a phrase, or a stem)."""
+
+    kind: TermKind
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}{self.key}"
+
+    @property
+    def names_something(self) -> bool:
+        """A lexicon entry rather than a plain word."""
+        return self.kind is not TermKind.WORD
+
 
 _MAX_PHRASE_WORDS = 6
 # A capitalised unknown word this common in English is an everyday word, not a name.
 NAME_MAX_ZIPF = 4.6
-# A focus word this common ("deal", "thing") says too little to decide on.
-FOCUS_MAX_ZIPF = 5.25
 # Chat openers that carry no topic but contain topic-looking words ("meaning", "question").
 _FILLER = re.compile(
     r"\b(?:been meaning to ask|meaning to ask|i was wondering|just wondering|random question|"
@@ -42,19 +59,6 @@ _FILLER = re.compile(
     r"good (?:morning|afternoon|evening|night|luck|job|bot|point|one|game)|gg)\b",
     re.IGNORECASE,
 )
-# "that new amazon cop show", "the new bosch spinoff": the show described, not a question
-# about Amazon, Bosch or cop shows. Plain "the bosch show" is Bosch itself, so Bosch needs "new".
-_DESCRIBED = (
-    r"(?:amazon|prime|video|bosch ?verse|bosch universe|bosch franchise|connelly|michael|"
-    r"cop|crime|detective|police|procedural|tv|streaming)"
-)
-_SHOW_DESCRIPTION = re.compile(
-    r"\b(?:the|that|this) (?:(?:new|newest|latest|recent) )*"
-    rf"(?:{_DESCRIBED} )+(?:show|series|drama)\b"
-    r"|\b(?:the|that|this) (?:new|newest|latest) bosch (?:show|series|spinoff|spin off|drama)\b"
-)
-# Words that ask after a name; plural "names" alone ("the names in the boxes") does not.
-_NAME_WORDS = frozenset("name called titled named nicknamed".split())
 # "what about the cinematography" asks to be told about it, not what it is "about".
 _TELL_ME = re.compile(r"^\s*(?:(?:so|and|ok|okay|but)\s+)?(?:what|how) about\b", re.IGNORECASE)
 # Words that only colour a sentence; dropped so "is ballard actually good" reads as the
@@ -64,6 +68,8 @@ _INTENSIFIERS = frozenset(
     "highkey ngl tbh fr totally".split()
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
+# Quotation marks, and an apostrophe opening a word ('labyrinth of lies'), not one inside it.
+_QUOTED = re.compile(r"[\"“”«»]|(?:^|\s)['‘]\w")
 
 
 def _variants(table: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -72,45 +78,46 @@ def _variants(table: Mapping[str, tuple[str, ...]]) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class AnalyzedText:
-    """A question (or phrasing) as the matcher sees it.
+    """A question (or phrasing) as the matcher sees it, read once.
 
-    `focus` is the first telling term after the question word ("tone" in "what is the tone
-    of ballard"): the thing asked about, which the answering fact must cover. `names` are
-    capitalised words we do not know (likely another person or show).
+    `names` are capitalised words we do not know (likely another person or show);
+    `question_word` is the first question word; `question_mark` and `quoted` say whether
+    the text asked with a question mark or put words in quotation marks.
     """
 
     words: tuple[str, ...]
-    terms: tuple[str, ...]
+    terms: tuple[Term, ...]
     asks: AnswerKind | None
-    focus: str | None = None
     names: frozenset[str] = frozenset()
-    surface: str = ""  # the corrected words joined, for character-level similarity
-    # plain (stemmed) terms with the word each came from, for how common that word is
-    plain_words: tuple[tuple[str, str], ...] = ()
+    question_word: str | None = None
+    question_mark: bool = False
+    quoted: bool = False
 
-    def word_of(self, term: str) -> str:
-        """The word behind a plain term ("" for lexicon terms)."""
-        return dict(self.plain_words).get(term, "")
+    def has(self, kind: TermKind) -> bool:
+        """Whether any term is of this kind."""
+        return any(t.kind is kind for t in self.terms)
 
 
 class TermAnalyzer:
     """Maps text to terms using the lexicon, after correcting typos against the vocabulary."""
 
     def __init__(self, lexicon: Lexicon, known_words: Iterable[str]) -> None:
-        self._phrases: dict[tuple[str, ...], str] = {}
-        for prefix, table in ((ENTITY, lexicon.entities), (SYNONYM, lexicon.terms)):
+        self._phrases: dict[tuple[str, ...], Term] = {}
+        for kind, table in ((TermKind.ENTITY, lexicon.entities), (TermKind.SYNONYM, lexicon.terms)):
             for key, variants in table.items():
                 for variant in (*variants, key.replace("_", " ")):
-                    self._add_phrase(variant, f"{prefix}{key}")
-        for prefix, phrases in (
-            (OUT_OF_SCOPE, lexicon.out_of_scope),
-            (UNRELATED, lexicon.unrelated),
+                    self._add_phrase(variant, Term(kind, key))
+        for kind, phrases in (
+            (TermKind.OUT_OF_SCOPE, lexicon.out_of_scope),
+            (TermKind.UNRELATED, lexicon.unrelated),
         ):
             for phrase in phrases:
-                self._add_phrase(phrase, prefix + "_".join(normalize(phrase).split()))
+                self._add_phrase(phrase, Term(kind, "_".join(normalize(phrase).split())))
         self.ambient = frozenset(
-            f"{ENTITY}{k}" if k in lexicon.entities else f"{SYNONYM}{k}" for k in lexicon.ambient
+            Term(TermKind.ENTITY if k in lexicon.entities else TermKind.SYNONYM, k)
+            for k in lexicon.ambient
         )
+        self._open_questions = tuple(normalize(p) for p in lexicon.open_questions)
         aliases = (
             *lexicon.out_of_scope,
             *lexicon.unrelated,
@@ -122,25 +129,37 @@ class TermAnalyzer:
         vocabulary |= {w for text in known_words for w in normalize(text).split()}
         self._spelling = SpellingCorrector(vocabulary, alias_words - FUNCTION_WORDS)
 
-    def _add_phrase(self, text: str, term: str) -> None:
+    @classmethod
+    def for_fact_base(cls, fact_base: FactBase) -> TermAnalyzer:
+        """An analyzer whose spelling vocabulary is the fact base's own words."""
+        known = [t for f in fact_base.facts for t in (*f.questions, f.answer, f.source)]
+        return cls(fact_base.lexicon, known)
+
+    def _add_phrase(self, text: str, term: Term) -> None:
         words = tuple(stem(w) for w in normalize(text).split())
         if words and len(words) <= _MAX_PHRASE_WORDS:
             self._phrases.setdefault(words, term)
 
     def analyze(self, text: str) -> AnalyzedText:
         """Normalise, correct and map text to its content terms."""
-        text = _TELL_ME.sub("tell me", _FILLER.sub(" ", text))
+        cleaned = clean_text(text)
+        text = _TELL_ME.sub("tell me", _FILLER.sub(" ", cleaned))
         names = self._names(text)
         words = tuple(self._read_words(normalize(text).split(), names))
-        words = tuple(_SHOW_DESCRIPTION.sub("the show", " ".join(words)).split())
         words = tuple(w for w in words if w not in _INTENSIFIERS) or words
-        terms, focus, plain_words = self._terms(words)
-        asks = asked_kind(list(words))
-        if NAME_TERM in terms and NOVEL_TERM in terms and WRITE_TERM not in terms:
-            asks = AnswerKind.TITLE  # "what's the first novel called": a book's title
-        elif asks is None and NAME_TERM in terms and any(w in _NAME_WORDS for w in words):
-            asks = AnswerKind.PERSON  # "her real name", but not "the names in the boxes"
-        return AnalyzedText(words, terms, asks, focus, names, " ".join(words), plain_words)
+        terms = self._terms(words)
+        joined = " ".join(words)
+        open_question = any(joined.startswith(p) or f" {p}" in joined for p in self._open_questions)
+        asks = None if open_question else asked_kind(list(words))
+        return AnalyzedText(
+            words,
+            terms,
+            asks,
+            names,
+            question_word=next((w for w in words if w in QUESTION_WORDS), None),
+            question_mark="?" in cleaned,
+            quoted=bool(_QUOTED.search(cleaned)),
+        )
 
     def _read_words(self, words: list[str], names: frozenset[str]) -> Iterable[str]:
         """Words as meant: typos corrected, run-together words split, names left alone
@@ -171,36 +190,20 @@ class TermAnalyzer:
             and commonness(w) < NAME_MAX_ZIPF
         )
 
-    def _terms(
-        self, words: tuple[str, ...]
-    ) -> tuple[tuple[str, ...], str | None, tuple[tuple[str, str], ...]]:
-        """Greedy longest-phrase mapping; leftover content words become stems. Also returns
-        the focus (the first telling term after the first question word) and the word behind
-        each plain term."""
+    def _terms(self, words: tuple[str, ...]) -> tuple[Term, ...]:
+        """Greedy longest-phrase mapping; leftover content words become stems."""
         stems = [stem(w) for w in words]
-        asked_at = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
-        terms: list[str] = []
-        plain: dict[str, str] = {}
-        focus: str | None = None
+        terms: list[Term] = []
         i = 0
         while i < len(stems):
-            start = i
             for size in range(min(_MAX_PHRASE_WORDS, len(stems) - i), 0, -1):
-                term: str | None = self._phrases.get(tuple(stems[i : i + size]))
+                term = self._phrases.get(tuple(stems[i : i + size]))
                 if term is not None:
+                    terms.append(term)
                     i += size
                     break
             else:
-                term = None
                 if words[i] not in FUNCTION_WORDS:
-                    term = stems[i]
-                    plain.setdefault(term, words[i])
+                    terms.append(Term(TermKind.WORD, stems[i]))
                 i += 1
-            if term is None:
-                continue
-            terms.append(term)
-            if focus is None and asked_at is not None and start > asked_at:
-                telling = term[0] in (ENTITY, SYNONYM, OUT_OF_SCOPE, UNRELATED)
-                if telling or commonness(words[start]) < FOCUS_MAX_ZIPF:
-                    focus = term
-        return tuple(dict.fromkeys(terms)), focus, tuple(plain.items())
+        return tuple(dict.fromkeys(terms))
