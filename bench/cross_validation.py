@@ -47,13 +47,14 @@ def main(argv: list[str]) -> None:
                     print(f"   MISS [{question.kind}] {question.q!r}: want {want}; got {got}")
     for threshold, report in pooled.items():
         errors = report.wrong + report.wrongly_answered
-        print(f"pooled p>={threshold}: {report.summary()}; utility {report.right - ERROR_COST * errors}")
+        utility = report.right - ERROR_COST * errors
+        print(f"pooled p>={threshold}: {report.summary()}; utility {utility}")
 
 
 class _Tokenizer:
     def __init__(self, base: object) -> None:
-        from bot.matching.terms import TermAnalyzer  # noqa: PLC0415
         from bot.matching.features import question_tokens  # noqa: PLC0415
+        from bot.matching.terms import TermAnalyzer  # noqa: PLC0415
 
         self._analyzer = TermAnalyzer.for_fact_base(base)  # type: ignore[arg-type]
         self._tokens = question_tokens

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bot.matching.evaluation import load_question_set
-from tests.conftest import DATA_DIR
+from tests.conftest import ROOT
 from tests.e2e.conftest import copy_facts, start_bot
 from tests.e2e.standin import DiscordStandIn
 
@@ -62,7 +62,8 @@ def _report(concurrency: int, results: list[float | None]) -> str:
 
 async def main() -> None:
     """Start the stand-in and the bot, then run each level."""
-    questions = [q.text for q in load_question_set(DATA_DIR / "dev_set.yaml") if q.expect]
+    examples = load_question_set(ROOT / "facts" / "examples" / "dev.yaml")
+    questions = [q.q for q in examples if q.expect]
     total = sum(n for _, n in LEVELS)
     users = list(range(_FIRST_USER, _FIRST_USER + total))
     async with DiscordStandIn(heartbeat_interval_ms=5000) as standin:

@@ -20,7 +20,7 @@ from bot.matching.evaluation import load_question_set
 from bot.matching.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ROOT / "tests" / "data" / "dev_set.yaml"
+QUESTIONS = ROOT / "facts" / "examples" / "dev.yaml"
 SYLLABLES = "ka lo mi nu re sa ti vo ze bra dun fel gor hin jas kep lum mor nix pol".split()
 
 
@@ -72,7 +72,7 @@ def main() -> None:
     Matcher(base)
     build_ms = (time.perf_counter() - start) * 1000
     print(f"load fact base: {load_ms:.1f} ms; build matcher: {build_ms:.1f} ms")
-    questions = [q.text for q in load_question_set(QUESTIONS)]
+    questions = [q.q for q in load_question_set(QUESTIONS)]
     for factor, rounds in ((1, 5), (10, 2), (100, 1)):
         fact_base = base if factor == 1 else synthetic(base, factor)
         start = time.perf_counter()

@@ -114,8 +114,18 @@ def _load(facts_dir: Path) -> FactBase:
         raise CliError(f"cannot load facts: {first}{suffix}") from exc
 
 
+def _matcher(facts_dir: Path, settings: Settings) -> Matcher:
+    """The matcher for the facts folder, its model cached in the data folder."""
+    fact_base = _load(facts_dir)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"TRIVIA_DATA_DIR: cannot use {settings.data_dir}: {exc.strerror}") from exc
+    return Matcher(fact_base, cache_dir=settings.data_dir)
+
+
 def _ask(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
-    matcher = Matcher(_load(facts_dir))
+    matcher = _matcher(facts_dir, settings)
     questions: Iterable[str] = [" ".join(args.question)] if args.question else sys.stdin
     # One output line per input line, blank ones included (declined), so outputs pair up.
     for raw in questions:
@@ -144,7 +154,8 @@ def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
             article = Path(args.article).read_text(encoding="utf-8")
         except OSError as exc:
             raise CliError(f"cannot read article {args.article}: {exc.strerror}") from exc
-    findings = lint_fact_base(fact_base, Matcher(fact_base), article)
+    matcher = Matcher(fact_base, cache_dir=settings.data_dir)
+    findings = lint_fact_base(fact_base, matcher, article)
     for finding in findings:
         print(finding)
     errors = [f for f in findings if not f.warning]
@@ -158,7 +169,7 @@ def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
 
 
 def _console(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
-    matcher = Matcher(_load(facts_dir))
+    matcher = _matcher(facts_dir, settings)
     facts = len(matcher.fact_base)
     print(f"Ask about Ballard ({facts} facts loaded). Empty line or Ctrl-D to quit.")
     while True:
@@ -178,10 +189,10 @@ def _run(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
         return _console(args, facts_dir, settings)
     from bot.discord_adapter import runner  # noqa: PLC0415 (discord.py loads only to connect)
 
-    fact_base = _load(facts_dir)
+    matcher = _matcher(facts_dir, settings)
     settings = settings.model_copy(update={"facts_dir": facts_dir})
     try:
-        runner.run_bot(settings, fact_base)
+        runner.run_bot(settings, matcher)
     except runner.StartupError as exc:
         raise CliError(str(exc)) from exc
     return EXIT_OK
@@ -193,7 +204,7 @@ def _sync(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
     from bot.discord_adapter import runner  # noqa: PLC0415 (discord.py loads only to connect)
 
     try:
-        count = runner.sync_commands(settings, _load(facts_dir), args.guild)
+        count = runner.sync_commands(settings, _matcher(facts_dir, settings), args.guild)
     except runner.StartupError as exc:
         raise CliError(str(exc)) from exc
     target = f"server {args.guild}" if args.guild else "all servers"

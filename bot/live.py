@@ -67,15 +67,17 @@ class _Served:
 class LiveMatcher:
     """Holds the current matcher; `reload()` builds a new one and swaps one reference."""
 
-    def __init__(self, facts_dir: Path, fact_base: FactBase) -> None:
+    def __init__(self, facts_dir: Path, matcher: Matcher, *, cache_dir: Path | None) -> None:
         self.facts_dir = facts_dir
-        self._served = _serve(fact_base)
+        self.cache_dir = cache_dir
+        self._served = _Served(matcher, QuestionCompleter(matcher.fact_base))
         self._lock = asyncio.Lock()
 
     @classmethod
-    def load(cls, facts_dir: Path) -> LiveMatcher:
+    def load(cls, facts_dir: Path, *, cache_dir: Path | None) -> LiveMatcher:
         """The first load; raises FactBaseError, as there is nothing to fall back on."""
-        return cls(facts_dir, load_fact_base(facts_dir))
+        matcher = Matcher(load_fact_base(facts_dir), cache_dir=cache_dir)
+        return cls(facts_dir, matcher, cache_dir=cache_dir)
 
     @property
     def matcher(self) -> Matcher:
@@ -88,10 +90,11 @@ class LiveMatcher:
         return self._served.completer
 
     async def reload(self) -> ReloadResult:
-        """Load and index the folder off the event loop; swap only if all of it is valid."""
+        """Load the folder and build its matcher (the cached model, or one trained now) off
+        the event loop; swap facts and model together, only if all of it is valid."""
         async with self._lock:  # two reloads at once would race to swap
             try:
-                served = await asyncio.to_thread(_load_and_serve, self.facts_dir)
+                served = await asyncio.to_thread(_load_and_serve, self.facts_dir, self.cache_dir)
             except FactBaseError as exc:
                 log.warning("reload of %s refused:\n%s", self.facts_dir, exc)
                 return ReloadResult(problems=tuple(exc.problems))
@@ -104,9 +107,6 @@ class LiveMatcher:
         return ReloadResult(changes=changes, lexicon_changed=lexicon_changed)
 
 
-def _serve(fact_base: FactBase) -> _Served:
-    return _Served(Matcher(fact_base), QuestionCompleter(fact_base))
-
-
-def _load_and_serve(facts_dir: Path) -> _Served:
-    return _serve(load_fact_base(facts_dir))
+def _load_and_serve(facts_dir: Path, cache_dir: Path | None) -> _Served:
+    fact_base = load_fact_base(facts_dir)
+    return _Served(Matcher(fact_base, cache_dir=cache_dir), QuestionCompleter(fact_base))

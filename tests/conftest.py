@@ -13,6 +13,8 @@ from bot.matching.matcher import Matcher
 ROOT = Path(__file__).resolve().parent.parent
 FACTS_DIR = ROOT / "facts"
 DATA_DIR = ROOT / "tests" / "data"
+# Trained models are cached here by the content they were trained on, across test runs.
+MODEL_CACHE = ROOT / ".cache"
 # The source article lives beside the repository (../shared), as on every workplace machine.
 ARTICLE = ROOT.parent / "shared" / "source" / "ballard-article.txt"
 # Shaped like a bot token (three dot-separated parts) but not one; joined here so that no
@@ -27,4 +29,4 @@ def fact_base() -> FactBase:
 
 @pytest.fixture(scope="session")
 def matcher(fact_base: FactBase) -> Matcher:
-    return Matcher(fact_base)
+    return Matcher(fact_base, cache_dir=MODEL_CACHE)

@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.facts.loader import load_fact_base
+from bot.facts.loader import EXAMPLES_DIR, load_fact_base
 from bot.live import FactBaseChanges, LiveMatcher
 from tests.conftest import FACTS_DIR
 
 
 @pytest.fixture
 def facts_copy(tmp_path: Path) -> Path:
+    """The shipped facts without their example sets: every edit retrains the model, and on
+    the phrasings alone that takes a second or two."""
     folder = tmp_path / "facts"
-    shutil.copytree(FACTS_DIR, folder)
+    shutil.copytree(FACTS_DIR, folder, ignore=shutil.ignore_patterns(EXAMPLES_DIR))
     return folder
 
 
@@ -26,7 +28,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 async def test_a_valid_edit_is_served_with_its_changes(facts_copy: Path) -> None:
-    live = LiveMatcher.load(facts_copy)
+    live = LiveMatcher.load(facts_copy, cache_dir=facts_copy.parent / "data")
     before = live.matcher
     edit(facts_copy / "cast.yaml", "Maggie Q plays", "Maggie Q (Nikita) plays")
     edit(facts_copy / "production.yaml", "id: production.adapted_by", "id: production.adapted")
@@ -44,7 +46,7 @@ async def test_a_valid_edit_is_served_with_its_changes(facts_copy: Path) -> None
 
 
 async def test_a_broken_folder_keeps_the_old_facts(facts_copy: Path) -> None:
-    live = LiveMatcher.load(facts_copy)
+    live = LiveMatcher.load(facts_copy, cache_dir=facts_copy.parent / "data")
     before = live.matcher
     (facts_copy / "cast.yaml").write_text("facts:\n  - id: [unclosed\n", encoding="utf-8")
     edit(facts_copy / "style.yaml", "topic: style", "topic: vibes")
@@ -57,8 +59,11 @@ async def test_a_broken_folder_keeps_the_old_facts(facts_copy: Path) -> None:
 
 
 async def test_an_unchanged_folder_reports_no_changes(facts_copy: Path) -> None:
-    live = LiveMatcher.load(facts_copy)
+    live = LiveMatcher.load(facts_copy, cache_dir=facts_copy.parent / "data")
+    models = sorted((facts_copy.parent / "data" / "models").iterdir())
+    assert len(models) == 1  # the model was cached by the content it was trained on
     result = await live.reload()
+    assert sorted((facts_copy.parent / "data" / "models").iterdir()) == models  # and reused
     assert result.ok and result.changes is not None and not result.changes
     assert not result.lexicon_changed
 

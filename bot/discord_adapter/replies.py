@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_adapter.tree import send_private
-from bot.facts.model import FactBase
+from bot.facts.model import Fact, FactBase
 from bot.matching.matcher import Match, Outcome
-from bot.presenters.embeds import answer_embed, decline_embed, suggest_embed
+from bot.presenters.embeds import answer_embed, answers_embed, decline_embed, suggest_embed
 from bot.presenters.text import as_question
 
 if TYPE_CHECKING:
@@ -46,7 +46,13 @@ class Reply:
 
 
 def reply_for(match: Match, fact_base: FactBase) -> Reply:
-    """An answer embed; a "did you mean" with up to 3 buttons; or a decline (private)."""
+    """An answer embed (one field per answer when a message asked several things); a "did
+    you mean" with up to 3 buttons; or a decline (private)."""
+    answered = match.answered_facts
+    if len(answered) > 1:
+        return Reply(
+            answers_embed(answered, match.question), answers_view(answered), False, match.outcome
+        )
     if match.outcome is Outcome.ANSWER and match.fact is not None:
         embed = answer_embed(match.fact, match.question)
         return Reply(embed, answer_view(match.fact.id), False, match.outcome)
@@ -60,9 +66,17 @@ def reply_for(match: Match, fact_base: FactBase) -> Reply:
 
 def answer_view(fact_id: str) -> discord.ui.View:
     """👍 / 👎 under an answer; they work after a restart (the custom ids say it all)."""
+    return answers_view((fact_id,))
+
+
+def answers_view(facts: tuple[Fact, ...] | tuple[str, ...]) -> discord.ui.View:
+    """👍 / 👎 for each answer (numbered when there are several), one row per answer."""
     view = discord.ui.View(timeout=None)
-    view.add_item(VoteButton(fact_id, 1))
-    view.add_item(VoteButton(fact_id, -1))
+    ids = [f if isinstance(f, str) else f.id for f in facts][:MAX_BUTTONS]
+    for row, fact_id in enumerate(ids):
+        label = str(row + 1) if len(ids) > 1 else None
+        view.add_item(VoteButton(fact_id, 1, label=label, row=row))
+        view.add_item(VoteButton(fact_id, -1, label=label, row=row))
     return view
 
 
@@ -110,13 +124,17 @@ class VoteButton(
 ):
     """👍 or 👎 on an answer: one vote per user per answer message, which they may change."""
 
-    def __init__(self, fact_id: str, vote: int) -> None:
+    def __init__(
+        self, fact_id: str, vote: int, *, label: str | None = None, row: int | None = None
+    ) -> None:
         up = vote > 0
         super().__init__(
             discord.ui.Button(
                 emoji="👍" if up else "👎",
+                label=label,
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"trivia:vote:{'up' if up else 'down'}:{fact_id}",
+                row=row,
             )
         )
         self.fact_id = fact_id

@@ -13,8 +13,8 @@ import aiohttp
 import discord
 
 from bot.discord_adapter.client import TriviaBot, point_at_api, quiet_voice_warnings
-from bot.facts.model import FactBase
 from bot.live import LiveMatcher
+from bot.matching.matcher import Matcher
 from bot.settings import Settings
 from bot.store import DATABASE_FILE, Store, StoreError
 
@@ -29,39 +29,39 @@ class StartupError(Exception):
     """The bot cannot start; the message is one line, names the setting, and never the token."""
 
 
-def run_bot(settings: Settings, fact_base: FactBase) -> None:
+def run_bot(settings: Settings, matcher: Matcher) -> None:
     """Connect and serve until stopped (Ctrl-C or SIGTERM)."""
-    asyncio.run(_serve(settings, fact_base))
+    asyncio.run(_serve(settings, matcher))
 
 
-def sync_commands(settings: Settings, fact_base: FactBase, guild_id: int | None) -> int:
+def sync_commands(settings: Settings, matcher: Matcher, guild_id: int | None) -> int:
     """Log in, sync the command tree now (to one guild or globally), return the count."""
-    return asyncio.run(_sync(settings, fact_base, guild_id))
+    return asyncio.run(_sync(settings, matcher, guild_id))
 
 
-async def _serve(settings: Settings, fact_base: FactBase) -> None:
-    async with _bot(settings, fact_base, serve=True) as bot:
+async def _serve(settings: Settings, matcher: Matcher) -> None:
+    async with _bot(settings, matcher, serve=True) as bot:
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
         await _guarded(bot.start(_token(settings)), settings)
 
 
-async def _sync(settings: Settings, fact_base: FactBase, guild_id: int | None) -> int:
-    async with _bot(settings, fact_base, serve=False) as bot:
+async def _sync(settings: Settings, matcher: Matcher, guild_id: int | None) -> int:
+    async with _bot(settings, matcher, serve=False) as bot:
         await _guarded(bot.login(_token(settings)), settings)
         return await _guarded(bot.sync_now(guild_id), settings)
 
 
 @contextlib.asynccontextmanager
-async def _bot(settings: Settings, fact_base: FactBase, *, serve: bool) -> AsyncIterator[TriviaBot]:
+async def _bot(settings: Settings, matcher: Matcher, *, serve: bool) -> AsyncIterator[TriviaBot]:
     try:
         store = await Store.open(settings.data_dir / DATABASE_FILE)
     except StoreError as exc:
         raise StartupError(f"TRIVIA_DATA_DIR: {exc}") from exc
     point_at_api(settings.api_base)
     quiet_voice_warnings()
-    live = LiveMatcher(settings.facts_dir, fact_base)
+    live = LiveMatcher(settings.facts_dir, matcher, cache_dir=settings.data_dir)
     async with store, TriviaBot(settings, live, store, serve=serve) as bot:
         yield bot
 

@@ -7,6 +7,7 @@ the two can never drift apart.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -32,7 +33,7 @@ def question_tokens(analyzed: AnalyzedText) -> list[str]:
     """The tokens of one analysed question, each prefixed by its block letter."""
     words = analyzed.words
     tokens = [f"w {w}" for w in words]
-    tokens += [f"w {a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    tokens += [f"w {a}_{b}" for a, b in itertools.pairwise(words)]
     for word in words:
         padded = f" {word} "
         for size in range(CHAR_GRAMS[0], CHAR_GRAMS[1] + 1):

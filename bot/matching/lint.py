@@ -12,6 +12,7 @@ from bot.facts.model import FactBase
 from bot.matching.language import stem
 from bot.matching.matcher import Matcher, Outcome
 from bot.matching.normalize import normalize
+from bot.matching.terms import TermKind
 
 __all__ = ["EMBED_DESCRIPTION_LIMIT", "MIN_PHRASINGS", "LintProblem", "lint_fact_base"]
 
@@ -75,15 +76,21 @@ def _ambiguity(fact_base: FactBase, matcher: Matcher) -> list[LintProblem]:
                 problem = f"phrasing {phrasing!r} also belongs to {owners[key]}"
                 problems.append(LintProblem(fact.id, problem))
             owners[key] = fact.id
-            beyond = [t[1:] for t in matcher.analyze(phrasing).terms if t[0] in "!~"]
+            beyond = [
+                t.key
+                for t in matcher.analyze(phrasing).terms
+                if t.kind in (TermKind.OUT_OF_SCOPE, TermKind.UNRELATED)
+            ]
             if beyond:
                 # It would make the fact "cover" a word that should decline questions.
                 problem = f"phrasing {phrasing!r} uses out-of-scope {beyond[0]!r}"
                 problems.append(LintProblem(fact.id, problem))
             match = matcher.match(phrasing)
             if match.outcome is Outcome.ANSWER and match.fact and match.fact.id != fact.id:
+                # A warning: the model learns from every example, and the examples may rightly
+                # say that another fact answers this wording too.
                 problem = f"phrasing {phrasing!r} is answered by {match.fact.id}"
-                problems.append(LintProblem(fact.id, problem))
+                problems.append(LintProblem(fact.id, problem, warning=True))
             elif match.outcome is Outcome.DECLINE:
                 problems.append(LintProblem(fact.id, f"phrasing {phrasing!r} is declined"))
     return problems

@@ -19,7 +19,7 @@ from bot.matching.chat import reads_as_remark
 from bot.matching.features import question_tokens
 from bot.matching.language import FUNCTION_WORDS
 from bot.matching.model import NO_FACT, FactClassifier
-from bot.matching.parts import question_clauses, split_questions
+from bot.matching.parts import question_clauses, question_tails, split_questions
 from bot.matching.terms import AnalyzedText, Term, TermAnalyzer, TermKind
 from bot.matching.training import labelled_texts, trained_classifier
 
@@ -139,13 +139,25 @@ class Matcher:
         if whole.outcome is Outcome.ANSWER or whole.reason in _FINAL:
             return whole
         best = whole
-        for clause in question_clauses(question):
-            reading = self._match_one(clause)
-            if _RANK[reading.outcome] > _RANK[best.outcome]:
+        for reading_text in self._readings(question):
+            reading = self._match_one(reading_text)
+            if (_RANK[reading.outcome], reading.score) > (_RANK[best.outcome], best.score):
                 best = reading
         return Match(
             question, best.outcome, best.fact, best.score, best.suggestions, best.reason
         )  # fmt: skip
+
+    def _readings(self, question: str) -> list[str]:
+        """Shorter readings of a chatty message: its question sentences, and the question
+        from its question word on when the lead-in names nothing ("been binging all weekend
+        and now i wonder who plays her"; not "besides maggie q, who is in it")."""
+        readings = question_clauses(question)
+        for text in (question, *readings[:1]):
+            for lead_in, tail in question_tails(text):
+                lead = self.analyze(lead_in)
+                if not lead.names and not any(t.names_something for t in lead.terms):
+                    readings.append(tail)
+        return readings
 
     def _match_one(self, question: str) -> Match:
         """Rules, then the model, for one question."""

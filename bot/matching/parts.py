@@ -11,7 +11,7 @@ import re
 
 from bot.matching.normalize import clean_text
 
-__all__ = ["question_clauses", "split_questions"]
+__all__ = ["question_clauses", "question_tails", "split_questions"]
 
 MIN_PART_WORDS = 2
 _QUESTION_OPENERS = (
@@ -25,7 +25,8 @@ _BETWEEN_QUESTIONS = re.compile(
     rf"|\s*[,;]\s+(?=(?:who|what|where|when|why|how|which)\b)",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s+[—–]+\s+|\s+-+\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\s+[—–]+\s+|\s+-+\s+")
+_QUESTION_WORD = re.compile(r"\b(?:who|what|where|when|why|how|which)\b", re.IGNORECASE)
 _ASKS = re.compile(rf"\?|^\W*(?:{_QUESTION_OPENERS})\b", re.IGNORECASE)
 
 
@@ -52,3 +53,14 @@ def question_clauses(text: str) -> list[str]:
     if len(sentences) < 2:
         return []
     return [s for s in reversed(sentences) if _asks(s)]
+
+
+def question_tails(text: str) -> list[tuple[str, str]]:
+    """(lead-in, question) for a message whose question word comes late: "been binging
+    all weekend and now i'm wondering who plays her" -> the question from "who" on."""
+    cleaned = clean_text(text)
+    found = _QUESTION_WORD.search(cleaned)
+    if found is None or found.start() == 0:
+        return []
+    tail = cleaned[found.start() :]
+    return [(cleaned[: found.start()], tail)] if len(tail.split()) >= MIN_PART_WORDS else []

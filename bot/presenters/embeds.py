@@ -16,6 +16,7 @@ from bot.presenters.text import DECLINE_TEXT, as_question, groups_lines, known_t
 
 __all__ = [
     "answer_embed",
+    "answers_embed",
     "decline_embed",
     "help_embed",
     "reload_embed",
@@ -50,6 +51,16 @@ def answer_embed(fact: Fact, question: str | None = None) -> discord.Embed:
     )
     embed.add_field(name="Source", value=_citation(fact), inline=False)
     embed.set_footer(text=clip(f"Topic: {fact.topic.value}", FOOTER_LIMIT))
+    return embed
+
+
+def answers_embed(facts: tuple[Fact, ...], question: str) -> discord.Embed:
+    """Several facts for a message that asked several things: each answer with its source."""
+    embed = discord.Embed(title=clip(as_question(question), TITLE_LIMIT), colour=COLOUR)
+    for number, fact in enumerate(facts[:TOPIC_FIELDS], start=1):
+        value = clip(f"{fact.answer}\n{_citation(fact)}", FIELD_LIMIT)
+        embed.add_field(name=f"{number}. {clip(as_question(fact.questions[0]), 200)}", value=value)
+    embed.set_footer(text=clip(", ".join(f"Topic: {f.topic.value}" for f in facts), FOOTER_LIMIT))
     return embed
 
 

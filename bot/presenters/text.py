@@ -23,8 +23,7 @@ __all__ = [
 DECLINE_TEXT = "The article doesn't say, so I can't answer that."
 
 
-def match_as_dict(match: Match) -> dict[str, Any]:
-    """The stable JSON shape of a match (see README: `trivia-bot ask --json`)."""
+def _one_part(match: Match) -> dict[str, Any]:
     fact = match.fact if match.outcome is Outcome.ANSWER else None
     return {
         "question": match.question,
@@ -39,6 +38,23 @@ def match_as_dict(match: Match) -> dict[str, Any]:
             for s in match.suggestions
         ],
     }
+
+
+def match_as_dict(match: Match) -> dict[str, Any]:
+    """The stable JSON shape of a match (see README: `trivia-bot ask --json`).
+
+    `outcome`, `fact_id` and the rest describe the first answered part; `parts` lists every
+    question of the message (one item for a single question), and `answer` joins the
+    answers of all parts so a reader of that field alone sees each of them.
+    """
+    result = _one_part(match)
+    result["question"] = match.question
+    parts = [_one_part(part) for part in match.parts] or [_one_part(match)]
+    answers = [part["answer"] for part in parts if part["answer"]]
+    if len(answers) > 1:
+        result["answer"] = "\n\n".join(answers)
+    result["parts"] = parts
+    return result
 
 
 def match_as_json(match: Match) -> str:
@@ -60,6 +76,8 @@ def as_question(phrasing: str) -> str:
 
 def match_as_text(match: Match, fact_base: FactBase) -> str:
     """A human-readable answer, suggestion list or decline."""
+    if len(match.answered_facts) > 1:
+        return "\n".join(f"{f.answer}\n  Source: “{f.source}”" for f in match.answered_facts)
     if match.outcome is Outcome.ANSWER and match.fact is not None:
         return f"{match.fact.answer}\n  Source: “{match.fact.source}”"
     if match.outcome is Outcome.SUGGEST:

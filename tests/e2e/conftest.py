@@ -17,7 +17,8 @@ import pytest_asyncio
 
 from bot.facts.loader import load_fact_base
 from bot.matching.matcher import Matcher, Outcome
-from tests.conftest import FACTS_DIR, ROOT
+from bot.matching.training import MODEL_DIR
+from tests.conftest import FACTS_DIR, MODEL_CACHE, ROOT
 from tests.e2e.standin import OWNER_ID, DiscordStandIn
 
 READY_TIMEOUT = 30.0
@@ -64,6 +65,7 @@ async def start_bot(
         PYTHONUNBUFFERED="1",
     )
     environment.update(env)
+    seed_model_cache(data_dir)
     log_file = data_dir.parent / f"bot-{len(list(data_dir.parent.glob('bot-*.log')))}.log"
     with log_file.open("wb") as sink:
         process = await asyncio.create_subprocess_exec(
@@ -72,6 +74,15 @@ async def start_bot(
     bot = BotProcess(process, standin, facts_dir, data_dir, log_file)
     await wait_until_answering(bot)
     return bot
+
+
+def seed_model_cache(data_dir: Path) -> None:
+    """Give the bot the models the test session has trained, as an operator's data folder
+    would have them after the first start: the shipped facts then start warm."""
+    cached = MODEL_CACHE / MODEL_DIR
+    if not cached.is_dir():
+        Matcher(load_fact_base(FACTS_DIR), cache_dir=MODEL_CACHE)
+    shutil.copytree(cached, data_dir / MODEL_DIR, dirs_exist_ok=True)
 
 
 async def wait_until_answering(bot: BotProcess) -> None:
@@ -101,7 +112,7 @@ SUGGEST_CANDIDATES = (
 @functools.cache
 def a_suggested_question() -> str:
     """A question the shipped facts answer with "did you mean" (tuning moves them about)."""
-    matcher = Matcher(load_fact_base(FACTS_DIR))
+    matcher = Matcher(load_fact_base(FACTS_DIR), cache_dir=MODEL_CACHE)
     for question in SUGGEST_CANDIDATES:
         if matcher.match(question).outcome is Outcome.SUGGEST:
             return question

@@ -1,20 +1,29 @@
-"""Question analysis: aliases, typo correction, focus and unknown names."""
+"""Question analysis: aliases as typed terms, typo correction, unknown names, question shape."""
 
 from __future__ import annotations
 
 from bot.facts.model import AnswerKind
 from bot.matching.language import stem
 from bot.matching.matcher import Matcher
+from bot.matching.terms import Term, TermKind
+
+BALLARD = Term(TermKind.ENTITY, "ballard")
 
 
 def test_aliases_map_to_one_entity(matcher: Matcher) -> None:
     spellings = ["Renée Ballard", "renee ballard", "detective ballard", "the detective"]
-    assert {matcher.analyze(f"who is {s}").terms for s in spellings} == {("#ballard",)}
+    assert {matcher.analyze(f"who is {s}").terms for s in spellings} == {(BALLARD,)}
 
 
 def test_longest_alias_wins(matcher: Matcher) -> None:
-    assert "#robbery_homicide" in matcher.analyze("was she in robbery and homicide").terms
-    assert "#bosch_legacy" in matcher.analyze("is bosch legacy first").terms
+    terms = matcher.analyze("was she in robbery and homicide").terms
+    assert Term(TermKind.ENTITY, "robbery_homicide") in terms
+    assert Term(TermKind.ENTITY, "bosch_legacy") in matcher.analyze("is bosch legacy first").terms
+
+
+def test_terms_print_with_their_kind(matcher: Matcher) -> None:
+    assert str(BALLARD) == "#ballard"
+    assert [str(t) for t in matcher.analyze("cinematography rocks").terms][0] == "@cinematography"
 
 
 def test_typos_are_corrected_real_words_are_not(matcher: Matcher) -> None:
@@ -24,40 +33,30 @@ def test_typos_are_corrected_real_words_are_not(matcher: Matcher) -> None:
     assert matcher.analyze("when did it premiere").words[-1] == "premiere"
 
 
-def test_focus_is_the_thing_asked_about(matcher: Matcher) -> None:
-    assert matcher.analyze("what is the tone of ballard").focus == "@tone"
-    assert matcher.analyze("what's the population of los angeles").focus == stem("population")
-    assert matcher.analyze("is it good").focus is None
-
-
 def test_capitalised_unknown_words_are_names(matcher: Matcher) -> None:
     analyzed = matcher.analyze("is Tulsa King on prime video")
     assert analyzed.names == frozenset({"tulsa"})
-    assert "tulsa" in analyzed.terms
+    assert Term(TermKind.WORD, "tulsa") in analyzed.terms
     assert matcher.analyze("Who Plays Ballard In The Show").names == frozenset()
 
 
-def test_person_question_shape(matcher: Matcher) -> None:
-    assert matcher.analyze("who's the lead").asks is AnswerKind.PERSON
+def test_question_shape_is_read_once(matcher: Matcher) -> None:
+    analyzed = matcher.analyze("who's the lead?")
+    assert analyzed.asks is AnswerKind.PERSON
+    assert analyzed.question_word == "who"
+    assert analyzed.question_mark
+    assert not analyzed.quoted
+    assert matcher.analyze('what does "every name here" mean').quoted
+    assert matcher.analyze("tell me about it").question_word is None
 
 
-def test_a_described_show_is_the_show(matcher: Matcher) -> None:
-    described = matcher.analyze("who stars in that new amazon cop show").terms
-    assert described == matcher.analyze("who stars in the show").terms
-    assert "#bosch" in matcher.analyze("what is the bosch show").terms
-    assert "#bosch" not in matcher.analyze("who is in the new bosch show").terms
+def test_open_questions_come_from_the_lexicon(matcher: Matcher) -> None:
+    assert matcher.analyze("how old is the murder she is investigating").asks is None
+    assert matcher.analyze("how old is maggie q").asks is AnswerKind.NUMBER
 
 
-def test_a_books_name_is_a_title_the_article_never_gives(matcher: Matcher) -> None:
-    assert matcher.analyze("what are the books called").asks is AnswerKind.TITLE
-    assert matcher.match("what's the first ballard novel called").fact is None
-    answered = matcher.match("which books is ballard based on").fact
-    assert answered is not None and answered.id == "franchise.connelly_novels"
-
-
-def test_names_in_passing_do_not_ask_for_a_name(matcher: Matcher) -> None:
-    assert matcher.analyze("what does renee say about the names in the boxes").asks is None
-    assert matcher.analyze("what is she called").asks is AnswerKind.PERSON
+def test_plain_words_are_stemmed(matcher: Matcher) -> None:
+    assert Term(TermKind.WORD, stem("population")) in matcher.analyze("population of it").terms
 
 
 def test_who_is_asking_is_chatter(matcher: Matcher) -> None:
