@@ -21,7 +21,7 @@ from bot.matching.model import train_classifier
 from bot.matching.training import labelled_texts
 
 ROOT = Path(__file__).resolve().parent.parent
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8)
 ERROR_COST = 3
 
 

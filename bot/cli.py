@@ -13,14 +13,30 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot.curation import QuestionGroup, StatsReport, days_ago, group_questions, stub_facts_yaml
+from bot.curation import (
+    ProposedExample,
+    QuestionGroup,
+    StatsReport,
+    days_ago,
+    group_questions,
+    proposed_examples,
+    proposed_examples_yaml,
+    stub_facts_yaml,
+)
 from bot.facts.loader import FactBaseError, load_fact_base
 from bot.facts.model import FactBase
 from bot.matching.lint import lint_fact_base
 from bot.matching.matcher import Matcher
-from bot.presenters.text import groups_lines, match_as_json, match_as_text, stats_lines
+from bot.presenters.text import (
+    groups_lines,
+    match_as_json,
+    match_as_text,
+    proposals_lines,
+    stats_lines,
+)
 from bot.settings import Settings
 from bot.store import DATABASE_FILE, Store, StoreError
+from bot.teaching import TeachingError, teach_example
 
 __all__ = ["main"]
 
@@ -92,8 +108,16 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", parents=[common], help="stats and unanswered questions")
     report.add_argument("--guild", type=int, metavar="ID", help="one server (default: all)")
     report.add_argument("--days", type=int, default=30, metavar="N", help="look back N days")
-    report.add_argument("--yaml", action="store_true", help="print fact stubs for the top groups")
+    report.add_argument(
+        "--yaml",
+        action="store_true",
+        help="print fact stubs for the top groups and the examples people confirmed",
+    )
     report.set_defaults(command=_report)
+    teach = sub.add_parser("teach", parents=[common], help="add an approved example question")
+    teach.add_argument("fact_id", help="the fact the question asks for")
+    teach.add_argument("question", nargs="+", help="the question, as people asked it")
+    teach.set_defaults(command=_teach)
     return parser
 
 
@@ -220,21 +244,38 @@ def _report(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> in
         raise CliError("--days must be at least 1")
     fact_base = _load(facts_dir)
     try:
-        report, groups = asyncio.run(_read_report(database, fact_base, args.guild, args.days))
+        report, groups, proposals = asyncio.run(
+            _read_report(database, fact_base, args.guild, args.days)
+        )
     except StoreError as exc:
         raise CliError(f"TRIVIA_DATA_DIR: {exc}") from exc
     if args.yaml:
         print(stub_facts_yaml(groups), end="")
+        print(proposed_examples_yaml(proposals), end="")
         return EXIT_OK
     print("\n".join(stats_lines(report)))
     print(f"Unanswered or unsure, last {args.days} days (most asked first):")
     print("\n".join(f"  {line}" for line in groups_lines(groups)) or "  nothing")
+    print("Confirmed by users, to approve with `trivia-bot teach` (most confirmed first):")
+    print("\n".join(f"  {line}" for line in proposals_lines(proposals)) or "  nothing")
+    return EXIT_OK
+
+
+def _teach(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    question = " ".join(args.question)
+    try:
+        path = teach_example(facts_dir, args.fact_id, question)
+    except TeachingError as exc:
+        raise CliError(str(exc)) from exc
+    except FactBaseError as exc:
+        raise CliError(f"the fact base would not load with it: {exc.problems[0]}") from exc
+    print(f"added to {path}; reload the bot (/facts reload or SIGHUP) to train on it")
     return EXIT_OK
 
 
 async def _read_report(
     database: Path, fact_base: FactBase, guild_id: int | None, days: int
-) -> tuple[StatsReport, list[QuestionGroup]]:
+) -> tuple[StatsReport, list[QuestionGroup], list[ProposedExample]]:
     async with await Store.open(database) as store:
         report = StatsReport(
             facts=len(fact_base),
@@ -243,7 +284,11 @@ async def _read_report(
             votes=await store.vote_totals(guild_id),
         )
         logged = await store.logged_questions(guild_id, days_ago(days))
-    return report, group_questions(q.text for q in logged)
+        confirmed = await store.confirmations(guild_id, days_ago(days))
+    proposals = proposed_examples(
+        ((c.text, c.fact_id, c.count) for c in confirmed), (f.id for f in fact_base.facts)
+    )
+    return report, group_questions(q.text for q in logged), proposals
 
 
 if __name__ == "__main__":

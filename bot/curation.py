@@ -164,3 +164,50 @@ def stub_facts_yaml(groups: Iterable[QuestionGroup]) -> str:
 def days_ago(days: float, *, now: float | None = None) -> float:
     """The Unix time `days` ago."""
     return (time.time() if now is None else now) - days * SECONDS_PER_DAY
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedExample:
+    """A question people confirmed meant a fact, to be approved as a training example."""
+
+    fact_id: str
+    question: str
+    count: int
+
+
+def proposed_examples(
+    confirmations: Iterable[tuple[str, str, int]], known_facts: Iterable[str], *, limit: int = 50
+) -> list[ProposedExample]:
+    """Confirmed (text, fact, count) grouped by wording and fact, most confirmed first;
+    facts no longer in the fact base are left out."""
+    known = set(known_facts)
+    totals: Counter[tuple[str, str]] = Counter()
+    shown: dict[tuple[str, str], str] = {}
+    for text, fact_id, count in confirmations:
+        if fact_id not in known or not normalize(text):
+            continue
+        key = (normalize(text), fact_id)
+        totals[key] += count
+        shown.setdefault(key, text)
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [ProposedExample(fact, shown[(text, fact)], count) for (text, fact), count in ranked]
+
+
+def proposed_examples_yaml(proposals: Iterable[ProposedExample]) -> str:
+    """The proposals as YAML, per fact with counts; `trivia-bot teach FACT "QUESTION"` adds
+    one that an admin approves."""
+    by_fact: dict[str, list[ProposedExample]] = {}
+    for proposal in proposals:
+        by_fact.setdefault(proposal.fact_id, []).append(proposal)
+    lines = [
+        '# Questions people confirmed (a "did you mean" click or a thumbs-up), per fact.',
+        '# Approve one with: trivia-bot teach FACT_ID "QUESTION"',
+        "proposed_examples:" + ("" if by_fact else " {}"),
+    ]
+    for fact_id, items in by_fact.items():
+        lines.append(f"  {fact_id}:")
+        lines += [
+            f"    - {{q: {json.dumps(p.question, ensure_ascii=False)}, confirmed: {p.count}}}"
+            for p in items
+        ]
+    return "\n".join(lines) + "\n"

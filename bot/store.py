@@ -21,7 +21,14 @@ from types import TracebackType
 
 import aiosqlite
 
-__all__ = ["DATABASE_FILE", "MIGRATIONS", "LoggedQuestion", "Store", "StoreError"]
+__all__ = [
+    "DATABASE_FILE",
+    "MIGRATIONS",
+    "Confirmation",
+    "LoggedQuestion",
+    "Store",
+    "StoreError",
+]
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +75,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (message_id, voter)
     );
     CREATE INDEX answer_vote_fact ON answer_vote (fact_id);
+    """,
+    """
+    CREATE TABLE confirmation (
+        question_id INTEGER NOT NULL REFERENCES question_log (id) ON DELETE CASCADE,
+        fact_id     TEXT    NOT NULL,
+        how         TEXT    NOT NULL,  -- click (a "did you mean" button) | thumb (a 👍)
+        voter       TEXT    NOT NULL,  -- a salted hash, as for votes
+        confirmed_at REAL   NOT NULL,
+        PRIMARY KEY (question_id, fact_id, voter)
+    );
+    CREATE INDEX confirmation_fact ON confirmation (fact_id);
     """,
 )
 
@@ -221,9 +239,10 @@ class Store:
 
         # Questions, usage and votes ------------------------------------------------------------
 
-    async def record_question(self, question: LoggedQuestion, *, keep_text: bool) -> None:
+    async def record_question(self, question: LoggedQuestion, *, keep_text: bool) -> int | None:
         """Count a question by day and outcome; keep its text only when asked to (the bot
-        keeps those it could not answer well). One transaction: both or neither."""
+        keeps those it could not answer well), returning the kept row's id. One
+        transaction: both or neither."""
         async with self._writing():
             day = time.strftime("%Y-%m-%d", time.gmtime(question.asked_at))
             await self._db.execute(
@@ -231,20 +250,49 @@ class Store:
                 "ON CONFLICT (day, guild_id, outcome) DO UPDATE SET count = count + 1",
                 (day, question.guild_id or 0, question.outcome),
             )
-            if keep_text:
-                await self._db.execute(
-                    "INSERT INTO question_log "
-                    "(asked_at, guild_id, channel_id, text, outcome, score) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        question.asked_at,
-                        question.guild_id,
-                        question.channel_id,
-                        question.text,
-                        question.outcome,
-                        question.score,
-                    ),
-                )
+            if not keep_text:
+                return None
+            cursor = await self._db.execute(
+                "INSERT INTO question_log "
+                "(asked_at, guild_id, channel_id, text, outcome, score) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    question.asked_at,
+                    question.guild_id,
+                    question.channel_id,
+                    question.text,
+                    question.outcome,
+                    question.score,
+                ),
+            )
+            return cursor.lastrowid
+
+    async def confirm(self, question_id: int, fact_id: str, how: str, voter: str) -> bool:
+        """Someone confirmed which fact a kept question meant (a "did you mean" click or a
+        👍); once per person, question and fact. False if the question is no longer kept."""
+        async with self._writing():
+            cursor = await self._db.execute(
+                "INSERT OR IGNORE INTO confirmation "
+                "(question_id, fact_id, how, voter, confirmed_at) "
+                "SELECT id, ?, ?, ?, ? FROM question_log WHERE id = ?",
+                (fact_id, how, voter, time.time(), question_id),
+            )
+            return cursor.rowcount > 0
+
+    async def confirmations(self, guild_id: int | None, since: float) -> list[Confirmation]:
+        """Confirmed (question, fact) pairs asked since a time, with how many people
+        confirmed each, most confirmed first: proposed examples for the fact base."""
+        query = (
+            "SELECT q.text, c.fact_id, COUNT(*) FROM confirmation c "
+            "JOIN question_log q ON q.id = c.question_id WHERE q.asked_at >= ?"
+        )
+        parameters: tuple[object, ...] = (since,)
+        if guild_id is not None:
+            query += " AND q.guild_id = ?"
+            parameters += (guild_id,)
+        query += " GROUP BY q.id, c.fact_id ORDER BY COUNT(*) DESC, q.asked_at"
+        async with self._db.execute(query, parameters) as cursor:
+            return [Confirmation(str(r[0]), str(r[1]), int(r[2])) async for r in cursor]
 
     async def logged_questions(self, guild_id: int | None, since: float) -> list[LoggedQuestion]:
         """Kept questions since a time, oldest first: one server's, or all (guild None)."""
@@ -326,6 +374,15 @@ class Store:
         parameters: tuple[object, ...] = (guild_id,) if guild_id is not None else ()
         async with self._db.execute(query, parameters) as cursor:
             return {str(r[0]): (int(r[1]), int(r[2])) async for r in cursor}
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A kept question and the fact people confirmed it meant, with how many did."""
+
+    text: str
+    fact_id: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)

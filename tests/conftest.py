@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.facts.loader import load_fact_base
 from bot.facts.model import FactBase
 from bot.matching.matcher import Matcher
+from bot.matching.training import MODEL_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS_DIR = ROOT / "facts"
@@ -20,6 +22,16 @@ ARTICLE = ROOT.parent / "shared" / "source" / "ballard-article.txt"
 # Shaped like a bot token (three dot-separated parts) but not one; joined here so that no
 # token-shaped string sits in the repository.
 FAKE_TOKEN = ".".join(["MTIzNDU2Nzg5MDEyMzQ1Njc4", "GAbCdE", "abcdefghijklmnopqrstuvwxyz012345"])
+
+
+def seed_model_cache(data_dir: Path) -> None:
+    """Give a data folder the models this test session trained, as an operator's data folder
+    has them after the first start: the shipped facts then load warm (a cold start trains
+    for seconds; the tests that need one say so)."""
+    cached = MODEL_CACHE / MODEL_DIR
+    if not cached.is_dir():
+        Matcher(load_fact_base(FACTS_DIR), cache_dir=MODEL_CACHE)
+    shutil.copytree(cached, data_dir / MODEL_DIR, dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from bot.store import DATABASE_FILE, LoggedQuestion, Store
-from tests.conftest import FACTS_DIR, FAKE_TOKEN, ROOT
+from tests.conftest import FACTS_DIR, FAKE_TOKEN, ROOT, seed_model_cache
 
 BROKEN = ROOT / "tests" / "facts" / "fixtures" / "broken"
 JSON_KEYS = {"question", "outcome", "fact_id", "topic", "answer", "score", "suggestions"}
@@ -24,6 +25,9 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_"))}
     environment.update(env or {})
+    data_dir = Path(environment.get("TRIVIA_DATA_DIR", ROOT / "data"))
+    if data_dir.is_dir() or not data_dir.exists():
+        seed_model_cache(data_dir)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
@@ -61,7 +65,7 @@ def test_batch_mode_one_line_per_question() -> None:
     assert [r["question"] for r in rows][:2] == ["who plays ballard", ""]
     assert rows[2]["fact_id"] is None
     assert rows[2]["answer"] is None
-    assert rows[3]["suggestions"][0]["fact_id"] == "franchise.bosch_universe"
+    assert rows[3]["suggestions"][0]["fact_id"].startswith("franchise.")
 
 
 def test_decline_names_the_topics() -> None:
@@ -198,6 +202,12 @@ def _database_with_questions(folder: Path) -> None:
                 entry = LoggedQuestion(now, guild, 5, text, "decline", 0.2)
                 await store.record_question(entry, keep_text=True)
             await store.record_vote(9, await store.voter_key(3), 1, "cast.ballard_actor", 1)
+            entry = LoggedQuestion(now, 1, 5, "whos the lead lady", "suggest", 0.4)
+            kept = await store.record_question(entry, keep_text=True)
+            assert kept is not None
+            for voter in (3, 4):
+                key = await store.voter_key(voter)
+                await store.confirm(kept, "cast.ballard_actor", "click", key)
 
     asyncio.run(fill())
 
@@ -206,7 +216,8 @@ def test_report_prints_stats_and_unanswered_groups(tmp_path: Path) -> None:
     _database_with_questions(tmp_path)
     result = run_cli("report", env={"TRIVIA_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    assert "Questions served: 3" in result.stdout
+    assert "Questions served: 4" in result.stdout
+    assert "2× whos the lead lady → cast.ballard_actor" in result.stdout
     assert "Feedback: 1 👍, 0 👎" in result.stdout
     assert "2× who plays the sister (+1 similar)" in result.stdout
     one_guild = run_cli("report", "--guild", "2", env={"TRIVIA_DATA_DIR": str(tmp_path)})
@@ -218,6 +229,22 @@ def test_report_yaml_prints_fact_stubs(tmp_path: Path) -> None:
     result = run_cli("report", "--yaml", env={"TRIVIA_DATA_DIR": str(tmp_path)})
     stubs = yaml.safe_load(result.stdout)
     assert stubs["facts"][0]["questions"] == ["who plays the sister", "who plays the sister?"]
+    assert stubs["proposed_examples"] == {
+        "cast.ballard_actor": [{"q": "whos the lead lady", "confirmed": 2}]
+    }
+
+
+def test_teach_adds_an_example_and_refuses_an_unknown_fact(tmp_path: Path) -> None:
+    facts = tmp_path / "facts"
+    shutil.copytree(FACTS_DIR, facts)
+    added = run_cli("teach", "--facts", str(facts), "cast.ballard_actor", "whos", "the", "lead")
+    assert added.returncode == 0, added.stderr
+    assert "taught.yaml" in added.stdout
+    taught = yaml.safe_load((facts / "examples" / "taught.yaml").read_text(encoding="utf-8"))
+    assert taught["examples"] == [{"q": "whos the lead", "expect": ["cast.ballard_actor"]}]
+    refused = run_cli("teach", "--facts", str(facts), "no.such.fact", "whos the lead")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("trivia-bot: error: no fact 'no.such.fact'")
 
 
 def test_report_without_a_database_is_one_line_exit_2(tmp_path: Path) -> None:

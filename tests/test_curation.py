@@ -10,6 +10,8 @@ from bot.curation import (
     group_questions,
     keeps_text,
     loggable_text,
+    proposed_examples,
+    proposed_examples_yaml,
     stub_facts_yaml,
 )
 from bot.facts.model import Topic
@@ -80,3 +82,24 @@ def test_stubs_are_valid_yaml_with_the_questions() -> None:
     assert first["questions"] == ["who plays the sister", "who plays the sister ?"]
     assert first["topic"] in {t.value for t in Topic}
     assert first["answer"].startswith("TODO")
+
+
+def test_proposed_examples_group_wordings_and_drop_unknown_facts() -> None:
+    proposals = proposed_examples(
+        [
+            ("Who's the lead?", "cast.ballard_actor", 2),
+            ("whos the lead", "cast.ballard_actor", 1),
+            ("whos the lead", "no.such.fact", 5),
+            ("where to watch", "franchise.prime_video", 1),
+        ],
+        ["cast.ballard_actor", "franchise.prime_video"],
+    )
+    assert [(p.fact_id, p.count) for p in proposals] == [
+        ("cast.ballard_actor", 3),
+        ("franchise.prime_video", 1),
+    ]
+    document = yaml.safe_load(proposed_examples_yaml(proposals))
+    assert document["proposed_examples"]["cast.ballard_actor"] == [
+        {"q": "Who's the lead?", "confirmed": 3}
+    ]
+    assert yaml.safe_load(proposed_examples_yaml([])) == {"proposed_examples": {}}

@@ -202,3 +202,29 @@ async def test_a_failed_write_rolls_back_and_spoils_no_other(tmp_path: Path) -> 
         assert isinstance(results[-1], sqlite3.IntegrityError)
         assert await store.usage_totals(1) == {"decline": 20}  # the bad count rolled back
         assert len(await store.logged_questions(1, 0)) == 20
+
+
+async def test_confirmations_are_kept_once_per_person_and_go_with_their_question(
+    tmp_path: Path,
+) -> None:
+    async with await Store.open(tmp_path / "trivia.sqlite3") as store:
+        kept = await store.record_question(
+            LoggedQuestion(time.time(), 1, 10, "whos the lead", "suggest", 0.4), keep_text=True
+        )
+        not_kept = await store.record_question(
+            LoggedQuestion(time.time(), 1, 10, "who plays ballard", "answer", 0.99),
+            keep_text=False,
+        )
+        assert kept is not None and not_kept is None
+        alice, bob = await store.voter_key(1), await store.voter_key(2)
+        assert await store.confirm(kept, "cast.ballard_actor", "click", alice)
+        assert await store.confirm(kept, "cast.ballard_actor", "thumb", bob)
+        await store.confirm(kept, "cast.ballard_actor", "thumb", alice)  # once per person
+        assert not await store.confirm(kept + 99, "cast.ballard_actor", "click", alice)
+        confirmed = await store.confirmations(1, 0)
+        assert [(c.text, c.fact_id, c.count) for c in confirmed] == [
+            ("whos the lead", "cast.ballard_actor", 2)
+        ]
+        assert await store.confirmations(2, 0) == []
+        await store.forget_guild(1)  # the question goes, and its confirmations with it
+        assert await store.confirmations(None, 0) == []

@@ -168,10 +168,11 @@ class TriviaBot(commands.AutoShardedBot):
         guild_id: int | None,
         channel_id: int | None,
         seconds: float,
-    ) -> None:
+    ) -> int | None:
         """Count a question the bot served and its answer time; keep its text if it was not
-        answered well. A DM keeps no channel (a DM channel is one user's). A store failure
-        is logged, never shown to the person asking."""
+        answered well, and return the kept row's id (buttons carry it, so a click can confirm
+        which fact was meant). A DM keeps no channel (a DM channel is one user's). A store
+        failure is logged, never shown to the person asking."""
         self.since_start[match.outcome.value] += 1
         self.answer_times.add(seconds)
         entry = LoggedQuestion(
@@ -183,9 +184,10 @@ class TriviaBot(commands.AutoShardedBot):
             match.score,
         )
         try:
-            await self.store.record_question(entry, keep_text=keeps_text(match))
+            return await self.store.record_question(entry, keep_text=keeps_text(match))
         except (sqlite3.Error, ValueError):  # ValueError: the store closed while shutting down
             log.exception("could not record a question in %s", self.store.path)
+            return None
 
     async def forget_channel(self, channel_id: int) -> None:
         """A deleted channel stops listening (or it would linger in /trivia channels)."""

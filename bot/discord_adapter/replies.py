@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_adapter.tree import send_private
-from bot.facts.model import Fact, FactBase
+from bot.facts.model import FactBase
 from bot.matching.matcher import Match, Outcome
 from bot.presenters.embeds import answer_embed, answers_embed, decline_embed, suggest_embed
 from bot.presenters.text import as_question
@@ -45,55 +45,79 @@ class Reply:
         return kwargs
 
 
-def reply_for(match: Match, fact_base: FactBase) -> Reply:
+def reply_for(match: Match, fact_base: FactBase, *, question_id: int | None = None) -> Reply:
     """An answer embed (one field per answer when a message asked several things); a "did
-    you mean" with up to 3 buttons; or a decline (private)."""
+    you mean" with up to 3 buttons; or a decline (private). `question_id` is the kept
+    question's row, carried by the buttons so a click or a 👍 confirms what it meant."""
     answered = match.answered_facts
     if len(answered) > 1:
-        return Reply(
-            answers_embed(answered, match.question), answers_view(answered), False, match.outcome
-        )
+        view = answers_view(tuple(f.id for f in answered), question_id)
+        return Reply(answers_embed(answered, match.question), view, False, match.outcome)
     if match.outcome is Outcome.ANSWER and match.fact is not None:
         embed = answer_embed(match.fact, match.question)
-        return Reply(embed, answer_view(match.fact.id), False, match.outcome)
+        return Reply(embed, answer_view(match.fact.id, question_id), False, match.outcome)
     if match.outcome is Outcome.SUGGEST and match.suggestions:
         view = discord.ui.View(timeout=None)
         for suggestion in match.suggestions[:MAX_BUTTONS]:
-            view.add_item(SuggestionButton(suggestion.fact_id, as_question(suggestion.question)))
+            label = as_question(suggestion.question)
+            view.add_item(SuggestionButton(suggestion.fact_id, label, question_id))
         return Reply(suggest_embed(match), view, True, match.outcome)
     return Reply(decline_embed(fact_base), None, True, Outcome.DECLINE)
 
 
-def answer_view(fact_id: str) -> discord.ui.View:
+def answer_view(fact_id: str, question_id: int | None = None) -> discord.ui.View:
     """👍 / 👎 under an answer; they work after a restart (the custom ids say it all)."""
-    return answers_view((fact_id,))
+    return answers_view((fact_id,), question_id)
 
 
-def answers_view(facts: tuple[Fact, ...] | tuple[str, ...]) -> discord.ui.View:
+def answers_view(fact_ids: tuple[str, ...], question_id: int | None = None) -> discord.ui.View:
     """👍 / 👎 for each answer (numbered when there are several), one row per answer."""
     view = discord.ui.View(timeout=None)
-    ids = [f if isinstance(f, str) else f.id for f in facts][:MAX_BUTTONS]
+    ids = fact_ids[:MAX_BUTTONS]
     for row, fact_id in enumerate(ids):
         label = str(row + 1) if len(ids) > 1 else None
-        view.add_item(VoteButton(fact_id, 1, label=label, row=row))
-        view.add_item(VoteButton(fact_id, -1, label=label, row=row))
+        for vote in (1, -1):
+            view.add_item(VoteButton(fact_id, vote, question_id, label=label, row=row))
     return view
 
 
-class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"trivia:fact:(?P<fact_id>[\w.-]+)"
-):
-    """A "did you mean" button; its custom id names the fact, so it works after a restart."""
+def _question_suffix(question_id: int | None) -> str:
+    return f":q{question_id}" if question_id is not None else ""
 
-    def __init__(self, fact_id: str, label: str = "Answer") -> None:
+
+async def _confirm(
+    interaction: discord.Interaction[TriviaBot], question_id: int | None, fact_id: str, how: str
+) -> None:
+    """Record that this person confirmed the kept question meant this fact (never shown)."""
+    if question_id is None:
+        return
+    store = interaction.client.store
+    try:
+        voter = await store.voter_key(interaction.user.id)
+        await store.confirm(question_id, fact_id, how, voter)
+    except (sqlite3.Error, ValueError):
+        log.exception("could not record a confirmation (interaction %s)", interaction.id)
+
+
+class SuggestionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"trivia:fact:(?P<fact_id>[\w.-]+)(?::q(?P<question>\d{1,18}))?",
+):
+    """A "did you mean" button; its custom id names the fact (and the kept question), so it
+    works after a restart."""
+
+    def __init__(self, fact_id: str, label: str = "Answer", question_id: int | None = None) -> None:
         if len(label) > BUTTON_LABEL_LIMIT:
             label = label[: BUTTON_LABEL_LIMIT - 1] + "…"
         super().__init__(
             discord.ui.Button(
-                label=label, style=discord.ButtonStyle.secondary, custom_id=f"trivia:fact:{fact_id}"
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"trivia:fact:{fact_id}{_question_suffix(question_id)}",
             )
         )
         self.fact_id = fact_id
+        self.question_id = question_id
 
     @classmethod
     async def from_custom_id(
@@ -103,7 +127,8 @@ class SuggestionButton(
         match: re.Match[str],
         /,
     ) -> SuggestionButton:
-        return cls(match["fact_id"])
+        question = match["question"]
+        return cls(match["fact_id"], question_id=int(question) if question else None)
 
     async def callback(self, interaction: discord.Interaction[TriviaBot]) -> None:  # type: ignore[override]
         """Answer the chosen fact in place of the suggestions."""
@@ -114,18 +139,27 @@ class SuggestionButton(
             return
         question = fact.questions[0]
         await interaction.response.edit_message(
-            embed=answer_embed(fact, question), view=answer_view(fact.id), allowed_mentions=NO_PINGS
+            embed=answer_embed(fact, question),
+            view=answer_view(fact.id, self.question_id),
+            allowed_mentions=NO_PINGS,
         )
+        await _confirm(interaction, self.question_id, fact.id, "click")
 
 
 class VoteButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"trivia:vote:(?P<vote>up|down):(?P<fact_id>[\w.-]+)",
+    template=r"trivia:vote:(?P<vote>up|down):(?P<fact_id>[\w.-]+)(?::q(?P<question>\d{1,18}))?",
 ):
     """👍 or 👎 on an answer: one vote per user per answer message, which they may change."""
 
     def __init__(
-        self, fact_id: str, vote: int, *, label: str | None = None, row: int | None = None
+        self,
+        fact_id: str,
+        vote: int,
+        question_id: int | None = None,
+        *,
+        label: str | None = None,
+        row: int | None = None,
     ) -> None:
         up = vote > 0
         super().__init__(
@@ -133,12 +167,14 @@ class VoteButton(
                 emoji="👍" if up else "👎",
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"trivia:vote:{'up' if up else 'down'}:{fact_id}",
+                custom_id=f"trivia:vote:{'up' if up else 'down'}:{fact_id}"
+                f"{_question_suffix(question_id)}",
                 row=row,
             )
         )
         self.fact_id = fact_id
         self.vote = 1 if up else -1
+        self.question_id = question_id
 
     @classmethod
     async def from_custom_id(
@@ -148,7 +184,9 @@ class VoteButton(
         match: re.Match[str],
         /,
     ) -> VoteButton:
-        return cls(match["fact_id"], 1 if match["vote"] == "up" else -1)
+        question = match["question"]
+        vote = 1 if match["vote"] == "up" else -1
+        return cls(match["fact_id"], vote, int(question) if question else None)
 
     async def callback(self, interaction: discord.Interaction[TriviaBot]) -> None:  # type: ignore[override]
         """Store the vote and thank the voter privately."""
@@ -163,6 +201,8 @@ class VoteButton(
             log.exception("could not record a vote (interaction %s)", interaction.id)
             await send_private(interaction, "Sorry, I couldn't record that vote just now.")
             return
+        if self.vote > 0 and interaction.client.live.matcher.fact_base.get(self.fact_id):
+            await _confirm(interaction, self.question_id, self.fact_id, "thumb")
         thumb = "👍" if self.vote > 0 else "👎"
         if earlier is None:
             text = f"Thanks for the {thumb}."

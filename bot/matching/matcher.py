@@ -27,9 +27,11 @@ __all__ = ["DeclineReason", "Match", "Matcher", "Outcome", "Suggestion"]
 
 # Thresholds on the model's probability for its best fact. Chosen by leave-one-set-out
 # cross-validation over the example sets (bench/cross_validation.py): each set is answered
-# by a model trained without it, and these values maximise right answers minus three times
-# the wrong ones (a wrong fact, or an answer to a question to decline) over all sets pooled.
-ANSWER_PROBABILITY = 0.5  # least probability to answer
+# by a model trained without it, and 0.7 maximised right answers minus three times the
+# wrong ones (a wrong fact, or an answer to a question to decline) over all sets pooled,
+# against 0.5, 0.6 and 0.8 (README, "Quality"). Below it, facts from 0.2 are offered as
+# "did you mean".
+ANSWER_PROBABILITY = 0.7  # least probability to answer
 SUGGEST_PROBABILITY = 0.2  # least probability for a fact to be offered as "did you mean"
 MAX_SUGGESTIONS = 3
 # Kinds of answer the article never gives: a question asking for one is declined.
@@ -150,14 +152,22 @@ class Matcher:
     def _readings(self, question: str) -> list[str]:
         """Shorter readings of a chatty message: its question sentences, and the question
         from its question word on when the lead-in names nothing ("been binging all weekend
-        and now i wonder who plays her"; not "besides maggie q, who is in it")."""
+        and now i wonder who plays her"; not "i loved Reacher, who plays the lead")."""
         readings = question_clauses(question)
         for text in (question, *readings[:1]):
             for lead_in, tail in question_tails(text):
-                lead = self.analyze(lead_in)
-                if not lead.names and not any(t.names_something for t in lead.terms):
+                if not self._names_something(lead_in):
                     readings.append(tail)
         return readings
+
+    def _names_something(self, text: str) -> bool:
+        """Whether text names a person, show or thing (beyond the show itself), or something
+        out of scope: a lead-in that does changes the question after it."""
+        analyzed = self.analyze(text)
+        named = (TermKind.ENTITY, TermKind.OUT_OF_SCOPE, TermKind.UNRELATED)
+        return bool(analyzed.names) or any(
+            t.kind in named and t not in self._analyzer.ambient for t in analyzed.terms
+        )
 
     def _match_one(self, question: str) -> Match:
         """Rules, then the model, for one question."""

@@ -27,6 +27,10 @@ _BETWEEN_QUESTIONS = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\s+[—–]+\s+|\s+-+\s+")
 _QUESTION_WORD = re.compile(r"\b(?:who|what|where|when|why|how|which)\b", re.IGNORECASE)
+# "... and now i'm wondering maggie q's other roles": what is wondered about is the question.
+_WONDERING = re.compile(
+    r"\b(?:wondering|wonder|curious about|asking about)\b[\s:,]*", re.IGNORECASE
+)
 _ASKS = re.compile(rf"\?|^\W*(?:{_QUESTION_OPENERS})\b", re.IGNORECASE)
 
 
@@ -60,7 +64,11 @@ def question_tails(text: str) -> list[tuple[str, str]]:
     all weekend and now i'm wondering who plays her" -> the question from "who" on."""
     cleaned = clean_text(text)
     found = _QUESTION_WORD.search(cleaned)
-    if found is None or found.start() == 0:
+    if found is not None and found.start() > 0:
+        start = found.start()
+    elif (wondering := _WONDERING.search(cleaned)) is not None:
+        start = wondering.end()
+    else:
         return []
-    tail = cleaned[found.start() :]
-    return [(cleaned[: found.start()], tail)] if len(tail.split()) >= MIN_PART_WORDS else []
+    tail = cleaned[start:]
+    return [(cleaned[:start], tail)] if len(tail.split()) >= MIN_PART_WORDS else []

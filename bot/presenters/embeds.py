@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import discord
 
-from bot.curation import QuestionGroup, StatsReport
+from bot.curation import ProposedExample, QuestionGroup, StatsReport
 from bot.facts.model import Fact, FactBase, Topic
 from bot.live import ReloadResult
 from bot.matching.matcher import Match
-from bot.presenters.text import DECLINE_TEXT, as_question, groups_lines, known_topics, stats_lines
+from bot.presenters.text import (
+    DECLINE_TEXT,
+    as_question,
+    groups_lines,
+    known_topics,
+    proposals_lines,
+    stats_lines,
+)
 
 __all__ = [
     "answer_embed",
@@ -169,13 +176,22 @@ def stats_embed(report: StatsReport) -> discord.Embed:
     )
 
 
-def unanswered_embed(groups: list[QuestionGroup], days: int) -> discord.Embed:
-    """/facts unanswered: what to add next."""
+def unanswered_embed(
+    groups: list[QuestionGroup], days: int, proposals: list[ProposedExample] | None = None
+) -> discord.Embed:
+    """/facts unanswered: what to add next, and what people confirmed (to approve)."""
     lines = groups_lines(groups) or ["Nothing: every question was answered with confidence."]
     embed = discord.Embed(
         title=f"Most-asked questions I couldn't answer well (last {days} days)",
         description=clip("\n".join(lines), DESCRIPTION_LIMIT),
         colour=COLOUR,
     )
-    embed.set_footer(text="`trivia-bot report --yaml` turns these into fact stubs.")
+    if proposals:
+        confirmed = "\n".join(proposals_lines(proposals))
+        embed.add_field(
+            name="Confirmed by people (approve with /facts teach)",
+            value=clip(confirmed, FIELD_LIMIT),
+            inline=False,
+        )
+    embed.set_footer(text="`trivia-bot report --yaml` turns these into fact stubs and examples.")
     return embed

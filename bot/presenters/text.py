@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.curation import QuestionGroup, StatsReport
+from bot.curation import ProposedExample, QuestionGroup, StatsReport
 from bot.facts.model import FactBase, Topic
 from bot.matching.matcher import Match, Outcome
 
@@ -17,6 +17,7 @@ __all__ = [
     "match_as_dict",
     "match_as_json",
     "match_as_text",
+    "proposals_lines",
     "stats_lines",
 ]
 
@@ -117,3 +118,8 @@ def groups_lines(groups: list[QuestionGroup]) -> list[str]:
         f"{g.count}× {g.example}" + (f" (+{len(g.variants)} similar)" if g.variants else "")
         for g in groups
     ]
+
+
+def proposals_lines(proposals: list[ProposedExample]) -> list[str]:
+    """Confirmed questions: '3× who's the lead → cast.ballard_actor'."""
+    return [f"{p.count}× {p.question} → {p.fact_id}" for p in proposals]

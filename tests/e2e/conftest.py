@@ -17,8 +17,7 @@ import pytest_asyncio
 
 from bot.facts.loader import load_fact_base
 from bot.matching.matcher import Matcher, Outcome
-from bot.matching.training import MODEL_DIR
-from tests.conftest import FACTS_DIR, MODEL_CACHE, ROOT
+from tests.conftest import FACTS_DIR, MODEL_CACHE, ROOT, seed_model_cache
 from tests.e2e.standin import OWNER_ID, DiscordStandIn
 
 READY_TIMEOUT = 30.0
@@ -74,15 +73,6 @@ async def start_bot(
     bot = BotProcess(process, standin, facts_dir, data_dir, log_file)
     await wait_until_answering(bot)
     return bot
-
-
-def seed_model_cache(data_dir: Path) -> None:
-    """Give the bot the models the test session has trained, as an operator's data folder
-    would have them after the first start: the shipped facts then start warm."""
-    cached = MODEL_CACHE / MODEL_DIR
-    if not cached.is_dir():
-        Matcher(load_fact_base(FACTS_DIR), cache_dir=MODEL_CACHE)
-    shutil.copytree(cached, data_dir / MODEL_DIR, dirs_exist_ok=True)
 
 
 async def wait_until_answering(bot: BotProcess) -> None:

@@ -25,7 +25,6 @@ ANSWERS = [
     ("is it on netflix", "franchise.prime_video"),
     ("who wrote the books", "franchise.connelly_novels"),
     ("who created the show", "production.adapted_by"),
-    ("is ballard a bosch spin off", "franchise.bosch_universe"),
     ("where is the cold case unit", "premise.basement"),
     ("what was ballard's job before", "premise.robbery_homicide"),
     ("how is the cinematography", "style.cinematography"),

@@ -23,7 +23,8 @@ def test_longest_alias_wins(matcher: Matcher) -> None:
 
 def test_terms_print_with_their_kind(matcher: Matcher) -> None:
     assert str(BALLARD) == "#ballard"
-    assert [str(t) for t in matcher.analyze("cinematography rocks").terms][0] == "@cinematography"
+    terms = matcher.analyze("cinematography rocks").terms
+    assert str(terms[0]) == "@cinematography"
 
 
 def test_typos_are_corrected_real_words_are_not(matcher: Matcher) -> None:

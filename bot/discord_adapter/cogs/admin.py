@@ -1,5 +1,5 @@
 """Admin commands (Manage Server): /trivia listen|unlisten|channels|forget and
-/facts reload|unanswered|stats."""
+/facts reload|unanswered|stats; /facts teach is for the bot's owner only."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.curation import days_ago, group_questions
+from bot.curation import days_ago, group_questions, proposed_examples
 from bot.discord_adapter.replies import NO_PINGS
 from bot.discord_adapter.tree import send_private
+from bot.facts.loader import FactBaseError
 from bot.presenters.embeds import reload_embed, stats_embed, unanswered_embed
+from bot.teaching import TeachingError, teach_example
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import TriviaBot
@@ -106,9 +108,56 @@ class AdminCog(commands.Cog):
         logged = await self.bot.store.logged_questions(interaction.guild_id, days_ago(days))
         texts = [q.text for q in logged[-MAX_GROUPED:]]  # grouping is quadratic: the latest
         groups = await asyncio.to_thread(group_questions, texts)
+        confirmed = await self.bot.store.confirmations(interaction.guild_id, days_ago(days))
+        known = (f.id for f in self.bot.live.matcher.fact_base.facts)
+        proposals = proposed_examples(((c.text, c.fact_id, c.count) for c in confirmed), known)
         await interaction.followup.send(
-            embed=unanswered_embed(groups, days), ephemeral=True, allowed_mentions=NO_PINGS
+            embed=unanswered_embed(groups, days, proposals),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
         )
+
+    @facts.command(name="teach")
+    @app_commands.describe(
+        fact="The fact the question asks for", question="The question, as people asked it"
+    )
+    async def teach(
+        self,
+        interaction: Interaction,
+        fact: app_commands.Range[str, 1, 100],
+        question: app_commands.Range[str, 1, 300],
+    ) -> None:
+        """Owner only: add an approved example question for a fact, then reload."""
+        if not await self.bot.is_owner(interaction.user):
+            await send_private(interaction, "Only the bot's owner can teach it new examples.")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await asyncio.to_thread(teach_example, self.bot.live.facts_dir, fact, question)
+        except TeachingError as exc:
+            await interaction.followup.send(f"Not added: {exc}.", ephemeral=True)
+            return
+        except FactBaseError as exc:
+            problem = exc.problems[0]
+            await interaction.followup.send(f"Not added: {problem}", ephemeral=True)
+            return
+        result = await self.bot.reload_facts("/facts teach")
+        count = len(self.bot.live.matcher.fact_base)
+        await interaction.followup.send(
+            content=f"Added as an example of `{fact}`.",
+            embed=reload_embed(result, count),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @teach.autocomplete("fact")
+    async def teach_fact_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Fact ids containing what has been typed."""
+        typed = current.casefold()
+        ids = [f.id for f in self.bot.live.matcher.fact_base.facts if typed in f.id]
+        return [app_commands.Choice(name=i, value=i) for i in ids[:25]]
 
     @facts.command(name="stats")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -125,7 +174,7 @@ class AdminCog(commands.Cog):
     async def reload(self, interaction: Interaction) -> None:
         """Reload the fact files; on any error the current facts stay in service."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.bot.reload_facts(f"/facts reload by {interaction.user.id}")
+        result = await self.bot.reload_facts("/facts reload")
         count = len(self.bot.live.matcher.fact_base)
         await interaction.followup.send(
             embed=reload_embed(result, count), ephemeral=True, allowed_mentions=NO_PINGS

@@ -35,9 +35,11 @@ class AnswersCog(commands.Cog):
         started = time.perf_counter()
         match = matcher.match(question)
         elapsed = time.perf_counter() - started
-        reply = reply_for(match, matcher.fact_base)
+        kept = await self.bot.record_question(
+            match, interaction.guild_id, interaction.channel_id, elapsed
+        )
+        reply = reply_for(match, matcher.fact_base, question_id=kept)
         await interaction.response.send_message(**reply.send_kwargs(), ephemeral=reply.private)
-        await self.bot.record_question(match, interaction.guild_id, interaction.channel_id, elapsed)
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="Your question about Ballard, in your own words")

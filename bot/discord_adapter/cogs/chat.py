@@ -58,10 +58,10 @@ class ChatCog(commands.Cog):
         if not addressed and match.outcome is not Outcome.ANSWER:
             return  # in a listening channel only a confident answer is worth the noise
         guild_id = message.guild.id if message.guild else None
-        await self.bot.record_question(match, guild_id, message.channel.id, elapsed)
+        kept = await self.bot.record_question(match, guild_id, message.channel.id, elapsed)
         if not self.bot.rate_limit.allow(message.author.id):
             return  # silence: a notice would be noise too
-        await self._reply(message, reply_for(match, matcher.fact_base))
+        await self._reply(message, reply_for(match, matcher.fact_base, question_id=kept))
 
     async def _reply(self, message: discord.Message, reply: Reply | None) -> None:
         """A message reply that pings no one; None sends the hint on how to ask."""
