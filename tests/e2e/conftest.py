@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest_asyncio
 
-from bot.facts.loader import load_fact_base
+from bot.facts.loader import EXAMPLES_DIR, load_fact_base
 from bot.matching.matcher import Matcher, Outcome
 from tests.conftest import FACTS_DIR, MODEL_CACHE, ROOT, seed_model_cache
 from tests.e2e.standin import OWNER_ID, DiscordStandIn
@@ -64,6 +64,7 @@ async def start_bot(
         PYTHONUNBUFFERED="1",
     )
     environment.update(env)
+    e2e_matcher()  # trained and cached once, then copied to each bot's data folder
     seed_model_cache(data_dir)
     log_file = data_dir.parent / f"bot-{len(list(data_dir.parent.glob('bot-*.log')))}.log"
     with log_file.open("wb") as sink:
@@ -91,7 +92,9 @@ async def wait_until_answering(bot: BotProcess) -> None:
     raise AssertionError(f"the bot never answered:\n{bot.log()}")
 
 
+E2E_EXAMPLES = "dev.yaml"
 SUGGEST_CANDIDATES = (
+    "bosch stuff",
     "what staff does her unit have",
     "does she have help or is she flying solo",
     "is there corupption stuff",
@@ -100,11 +103,30 @@ SUGGEST_CANDIDATES = (
 
 
 @functools.cache
+def e2e_facts() -> Path:
+    """The shipped facts with one example set (dev) of the many, which the bots here serve:
+    these tests are about Discord, and with less to learn from a bot trains in a few
+    seconds, so the reloads after an edit (which retrain) stay quick. The full model is
+    tested in tests/matching/."""
+    folder = MODEL_CACHE / "e2e-facts"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(FACTS_DIR, folder, ignore=shutil.ignore_patterns(EXAMPLES_DIR))
+    (folder / EXAMPLES_DIR).mkdir()
+    shutil.copy(FACTS_DIR / EXAMPLES_DIR / E2E_EXAMPLES, folder / EXAMPLES_DIR)
+    return folder
+
+
+@functools.cache
+def e2e_matcher() -> Matcher:
+    """The matcher the bots start with (its model then cached for them)."""
+    return Matcher(load_fact_base(e2e_facts()), cache_dir=MODEL_CACHE)
+
+
+@functools.cache
 def a_suggested_question() -> str:
-    """A question the shipped facts answer with "did you mean" (tuning moves them about)."""
-    matcher = Matcher(load_fact_base(FACTS_DIR), cache_dir=MODEL_CACHE)
+    """A question the served facts answer with "did you mean" (tuning moves them about)."""
     for question in SUGGEST_CANDIDATES:
-        if matcher.match(question).outcome is Outcome.SUGGEST:
+        if e2e_matcher().match(question).outcome is Outcome.SUGGEST:
             return question
     raise AssertionError("no candidate question is answered with suggestions any more")
 
@@ -112,7 +134,7 @@ def a_suggested_question() -> str:
 def copy_facts(tmp: Path) -> Path:
     """A fact folder of the test's own, to edit."""
     folder = tmp / "facts"
-    shutil.copytree(FACTS_DIR, folder)
+    shutil.copytree(e2e_facts(), folder)
     return folder
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import signal
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from tests.e2e.standin import (
     GUILD_ID,
     MEMBER_ID,
     OTHER_BOT_ID,
+    OWNER_ID,
     SECOND_CHANNEL_ID,
     THIRD_CHANNEL_ID,
     Callback,
@@ -73,7 +75,7 @@ async def test_start_up_registers_every_command(bot: BotProcess) -> None:
     subcommands = {o["name"] for o in commands["trivia"]["options"]}
     assert subcommands == {"listen", "unlisten", "channels", "forget"}
     facts = {o["name"] for o in commands["facts"]["options"]}
-    assert facts == {"reload", "unanswered", "stats"}
+    assert facts == {"reload", "unanswered", "stats", "teach"}
     assert bot.standin.token not in bot.log()
 
 
@@ -117,6 +119,54 @@ async def test_a_suggestion_offers_buttons_and_a_click_answers(bot: BotProcess) 
     assert answered.embeds[0]["fields"][0]["name"] == "Source"
     votes = [c["custom_id"] for row in answered.components for c in row["components"]]
     assert [v.split(":")[2] for v in votes] == ["up", "down"]
+
+
+async def test_two_questions_get_two_cited_answers(bot: BotProcess) -> None:
+    result = await bot.standin.send_slash_command(
+        "ask",
+        {"question": "who plays ballard and where can i stream it?"},
+        member=new_member(bot.standin),
+    )
+    callback = await result.response()
+    assert not callback.ephemeral
+    fields = callback.embeds[0]["fields"]
+    assert [f["name"][:2] for f in fields] == ["1.", "2."]
+    assert "Maggie Q" in fields[0]["value"] and "Prime Video" in fields[1]["value"]
+    assert all("from the source article" in f["value"] for f in fields)
+    votes = [c["custom_id"] for row in callback.components for c in row["components"]]
+    assert len(votes) == 4
+
+
+async def test_a_confirmed_suggestion_is_proposed_and_the_owner_teaches_it(
+    bot: BotProcess,
+) -> None:
+    standin, member, question = bot.standin, new_member(bot.standin), a_suggested_question()
+    callback = await (
+        await standin.send_slash_command("ask", {"question": question}, member=member)
+    ).response()
+    button = next(c for row in callback.components for c in row["components"])
+    assert button["custom_id"].split(":")[-1].startswith("q")  # carries the kept question
+    assert callback.message is not None
+    await (
+        await standin.click_button(callback.message, button["custom_id"], member=member)
+    ).response()
+    fact_id = button["custom_id"].split(":")[2]
+    result = await standin.send_slash_command("facts unanswered", {"days": 1}, member=ADMIN_ID)
+    await result.response()
+    embed = ((await result.followup()).json or {})["embeds"][0]
+    confirmed = next(f for f in embed["fields"] if f["name"].startswith("Confirmed"))
+    # The earlier suggestion test clicked the same button: each person counts once.
+    assert re.search(rf"\d× {re.escape(question)} → {re.escape(fact_id)}", confirmed["value"])
+    options = {"fact": fact_id, "question": question}
+    refused = await standin.send_slash_command("facts teach", options, member=ADMIN_ID)
+    assert "owner" in ((await refused.response()).content or "")
+    taught = await standin.send_slash_command("facts teach", options, member=OWNER_ID)
+    await taught.response()
+    reply = await taught.followup(timeout=30)
+    assert f"Added as an example of `{fact_id}`" in (reply.json or {})["content"]
+    assert (reply.json or {})["embeds"][0]["title"] == "Facts reloaded"
+    examples = (bot.facts_dir / "examples" / "taught.yaml").read_text(encoding="utf-8")
+    assert question in examples and fact_id in examples
 
 
 async def test_ask_autocomplete_is_quick_and_within_limits(bot: BotProcess) -> None:
@@ -305,7 +355,9 @@ async def test_admins_see_unanswered_questions_and_stats(bot: BotProcess) -> Non
     result = await standin.send_slash_command("facts unanswered", {"days": 1}, member=ADMIN_ID)
     await result.response()
     report = (await result.followup()).json or {}
-    assert report["embeds"][0]["description"].startswith("3× who plays the sister")
+    first = report["embeds"][0]["description"].splitlines()[0]
+    count, grouped = first.split("× ", 1)
+    assert int(count) >= 3 and grouped.startswith("who plays the sister")
     assert report["flags"] & 64  # ephemeral
     stats = await (await standin.send_slash_command("facts stats", member=ADMIN_ID)).response()
     text = stats.embeds[0]["description"]
