@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.matching.language import QUESTION_WORDS
 from bot.matching.normalize import clean_text, normalize
+from bot.matching.terms import AnalyzedText
 
 __all__ = ["reads_as_question", "reads_as_remark"]
 
@@ -62,14 +63,15 @@ _ASKING_WORDS = frozenset(
 _REQUESTS = frozenset("tell describe give summarize summarise name list remind".split())
 
 
-def reads_as_remark(text: str, words: Sequence[str]) -> bool:
+def reads_as_remark(analyzed: AnalyzedText) -> bool:
     """Whether a message is a remark, not a question: no question mark, no question word, no
     verb-first question ("is it …", after any "so"/"wait"), no request, but a verb after the
-    first word ("ballard is so good", "that episode was wild"). `words` are the message's
-    words as read (normalised, typos corrected)."""
+    first word ("ballard is so good", "that episode was wild"), read from the analysed
+    message (its words normalised and corrected, and whether it had a question mark)."""
+    words: Sequence[str] = analyzed.words
     if _SOCIAL.search(" ".join(words)):
         return True  # "anyone watching ballard tonight?", "cant wait for more": to people
-    if "?" in clean_text(text):
+    if analyzed.question_mark:
         return False
     start = 0
     while start < len(words) and words[start] in _LEAD_INS:

@@ -42,7 +42,7 @@ def test_chatter(text: str) -> None:
     ],
 )
 def test_remarks(matcher: Matcher, text: str) -> None:
-    assert reads_as_remark(text, matcher.analyze(text).words)
+    assert reads_as_remark(matcher.analyze(text))
     assert matcher.match(text).outcome is Outcome.DECLINE
 
 
@@ -59,4 +59,4 @@ def test_remarks(matcher: Matcher, text: str) -> None:
     ],
 )
 def test_not_remarks(matcher: Matcher, text: str) -> None:
-    assert not reads_as_remark(text, matcher.analyze(text).words)
+    assert not reads_as_remark(matcher.analyze(text))
