@@ -9,14 +9,15 @@ stand-in: p50, p99, max, errors, and how many missed Discord's 3-second window.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from bot.matching.evaluation import load_question_set
-from tests.conftest import ROOT
-from tests.e2e.conftest import copy_facts, start_bot
+from tests.conftest import FACTS_DIR, ROOT
+from tests.e2e.conftest import start_bot
 from tests.e2e.standin import DiscordStandIn
 
 LEVELS = ((1, 100), (10, 300), (100, 600))  # (concurrency, interactions)
@@ -60,6 +61,13 @@ def _report(concurrency: int, results: list[float | None]) -> str:
     )
 
 
+def _full_facts(tmp: Path) -> Path:
+    """The shipped facts with every example set: the bot answers as it would in service."""
+    folder = tmp / "facts"
+    shutil.copytree(FACTS_DIR, folder)
+    return folder
+
+
 async def main() -> None:
     """Start the stand-in and the bot, then run each level."""
     examples = load_question_set(ROOT / "facts" / "examples" / "dev.yaml")
@@ -70,7 +78,7 @@ async def main() -> None:
         for user in users:
             standin.add_member(user, f"load{user % 100_000}")
         with tempfile.TemporaryDirectory() as tmp:
-            bot = await start_bot(standin, copy_facts(Path(tmp)), Path(tmp) / "data")
+            bot = await start_bot(standin, _full_facts(Path(tmp)), Path(tmp) / "data")
             try:
                 offset = 0
                 for concurrency, count in LEVELS:

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.curation import keeps_text
 from bot.discord_adapter.replies import NO_PINGS, reply_for
 from bot.discord_adapter.tree import answer_rate_limit
 from bot.facts.model import Topic
@@ -35,10 +36,15 @@ class AnswersCog(commands.Cog):
         started = time.perf_counter()
         match = matcher.match(question)
         elapsed = time.perf_counter() - started
-        kept = await self.bot.record_question(
+        record = self.bot.record_question(
             match, interaction.guild_id, interaction.channel_id, elapsed
         )
-        reply = reply_for(match, matcher.fact_base, question_id=kept)
+        if not keeps_text(match):  # nothing kept, so no id for the buttons: answer first
+            reply = reply_for(match, matcher.fact_base)
+            await interaction.response.send_message(**reply.send_kwargs(), ephemeral=reply.private)
+            await record
+            return
+        reply = reply_for(match, matcher.fact_base, question_id=await record)
         await interaction.response.send_message(**reply.send_kwargs(), ephemeral=reply.private)
 
     @app_commands.command(name="ask")
