@@ -43,7 +43,7 @@ __all__ = ["main"]
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-PROMPT = "ballard> "
+PROMPT = "> "
 
 
 class CliError(Exception):
@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--facts", metavar="DIR", help="fact-base folder (default: facts/)")
     parser = argparse.ArgumentParser(
         prog="trivia-bot",
-        description="Answer questions about the TV series Ballard from a cited fact base.",
+        description="Answer questions about a TV series from a cited fact base.",
         parents=[common],
     )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -195,10 +195,12 @@ def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
 def _console(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
     matcher = _matcher(facts_dir, settings)
     facts = len(matcher.fact_base)
-    print(f"Ask about Ballard ({facts} facts loaded). Empty line or Ctrl-D to quit.")
+    show = matcher.fact_base.lexicon.show.name
+    print(f"Ask about {show} ({facts} facts loaded). Empty line or Ctrl-D to quit.")
+    prompt = f"{show.casefold()}{PROMPT}"
     while True:
         try:
-            question = input(PROMPT)
+            question = input(prompt)
         except EOFError:
             print()
             return EXIT_OK

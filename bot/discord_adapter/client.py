@@ -69,7 +69,7 @@ def intents_for(settings: Settings) -> discord.Intents:
 
 
 class TriviaBot(commands.AutoShardedBot):
-    """Answers questions about Ballard. Everything it uses is handed in; nothing is global."""
+    """Answers questions about the show. Everything it uses is handed in; nothing is global."""
 
     def __init__(
         self, settings: Settings, live: LiveMatcher, store: Store, *, serve: bool = True

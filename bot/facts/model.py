@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["DECLINE", "AnswerKind", "Example", "Fact", "FactBase", "Lexicon", "Topic"]
+__all__ = ["DECLINE", "AnswerKind", "Example", "Fact", "FactBase", "Lexicon", "Show", "Topic"]
 
 MAX_SOURCE_WORDS = 25
 
@@ -72,10 +72,24 @@ class Fact(BaseModel):
         return value
 
 
+class Show(BaseModel):
+    """How the bot names the show it knows and introduces itself."""
+
+    model_config = _STRICT
+
+    name: str = Field(default="the show", min_length=1, max_length=60)
+    # For help and hints: "the TV series *Ballard* (Prime Video, in the Bosch universe)".
+    about: str = Field(default="the show", min_length=1, max_length=200)
+    # The wider franchise, for the /franchise digest's title ("the Bosch universe").
+    franchise: str = Field(default="its franchise", min_length=1, max_length=60)
+
+
 class Lexicon(BaseModel):
     """Names and terms: each canonical key with the ways people write it."""
 
     model_config = _STRICT
+
+    show: Show = Field(default_factory=Show)
 
     entities: Mapping[str, tuple[str, ...]] = Field(default_factory=dict)
     terms: Mapping[str, tuple[str, ...]] = Field(default_factory=dict)

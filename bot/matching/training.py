@@ -45,7 +45,7 @@ def labelled_texts(
 def model_digest(fact_base: FactBase) -> str:
     """A digest of everything the model is trained from: facts, lexicon and examples."""
     parts = [fact.model_dump_json() for fact in fact_base.facts]
-    parts.append(fact_base.lexicon.model_dump_json())
+    parts.append(fact_base.lexicon.model_dump_json(exclude={"show"}))  # names only shown
     for name, examples in sorted(fact_base.examples.items()):
         parts.append(name)
         parts += [example.model_dump_json() for example in examples]

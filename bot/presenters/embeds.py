@@ -50,7 +50,7 @@ def _citation(fact: Fact) -> str:
 
 def answer_embed(fact: Fact, question: str | None = None) -> discord.Embed:
     """One fact: the answer, its source excerpt as a citation, and the topic."""
-    title = as_question(question) if question and question.strip() else "Ballard"
+    title = as_question(question) if question and question.strip() else "Answer"
     embed = discord.Embed(
         title=clip(title, TITLE_LIMIT),
         description=clip(fact.answer, DESCRIPTION_LIMIT),
@@ -109,11 +109,12 @@ def topic_embed(fact_base: FactBase, topic: Topic, title: str) -> discord.Embed 
 def help_embed(fact_base: FactBase, examples: list[str]) -> discord.Embed:
     """What the bot knows and the ways to ask it."""
     embed = discord.Embed(
-        title="Ballard trivia",
-        description=(
-            "I answer questions about the TV series *Ballard* (Prime Video, in the Bosch "
-            "universe), from one curated article, and I quote my source with every answer. "
-            "If the article doesn't say, I say so rather than guess."
+        title=clip(f"{fact_base.lexicon.show.name} trivia", TITLE_LIMIT),
+        description=clip(
+            f"I answer questions about {fact_base.lexicon.show.about}, from one curated "
+            "article, and I quote my source with every answer. If the article doesn't say, "
+            "I say so rather than guess.",
+            DESCRIPTION_LIMIT,
         ),
         colour=COLOUR,
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.facts.loader import LoadProblem
-from bot.facts.model import AnswerKind, Fact, FactBase, Lexicon, Topic
+from bot.facts.model import AnswerKind, Fact, FactBase, Lexicon, Show, Topic
 from bot.live import FactBaseChanges, ReloadResult
 from bot.presenters.embeds import (
     answer_embed,
+    answers_embed,
     decline_embed,
     help_embed,
     reload_embed,
@@ -84,3 +85,21 @@ def test_a_reload_lists_what_changed() -> None:
     ]
     unchanged = reload_embed(ReloadResult(changes=FactBaseChanges()), 47)
     assert unchanged.description == "No fact changed."
+
+
+def test_help_names_the_show_of_the_fact_base() -> None:
+    show = Show(name="Slow Horses", about="the TV series *Slow Horses*", franchise="the books")
+    other = FactBase((long_fact(1),), Lexicon(show=show))
+    embed = help_embed(other, [])
+    assert embed.title == "Slow Horses trivia"
+    assert "*Slow Horses*" in (embed.description or "")
+    assert "Ballard" not in str(embed.to_dict())
+
+
+def test_two_answers_are_two_cited_fields(fact_base: FactBase) -> None:
+    first, second = fact_base.facts[0], fact_base.facts[1]
+    embed = answers_embed((first, second), "who plays her and what else was she in")
+    assert [f.name[:2] for f in embed.fields] == ["1.", "2."]
+    assert all("from the source article" in (f.value or "") for f in embed.fields)
+    assert first.answer[:40] in (embed.fields[0].value or "")
+    assert len(embed) <= EMBED_TOTAL

@@ -48,14 +48,14 @@ class AnswersCog(commands.Cog):
         await interaction.response.send_message(**reply.send_kwargs(), ephemeral=reply.private)
 
     @app_commands.command(name="ask")
-    @app_commands.describe(question="Your question about Ballard, in your own words")
+    @app_commands.describe(question="Your question about the show, in your own words")
     @answer_rate_limit()
     async def ask(
         self,
         interaction: Interaction,
         question: app_commands.Range[str, 1, MAX_QUESTION_OPTION],
     ) -> None:
-        """Ask anything about the TV series Ballard."""
+        """Ask anything about the show."""
         await self._send_question(interaction, question)
 
     @ask.autocomplete("question")
@@ -70,11 +70,11 @@ class AnswersCog(commands.Cog):
     @app_commands.describe(who="An actor or a character (leave empty for the cast)")
     @answer_rate_limit()
     async def cast(self, interaction: Interaction, who: str | None = None) -> None:
-        """Who is in Ballard, and who plays whom."""
+        """Who is in the show, and who plays whom."""
         if who:
             await self._send_question(interaction, f"who is {who}")
             return
-        await self._send_topic(interaction, Topic.CAST, "The cast of Ballard")
+        await self._send_topic(interaction, Topic.CAST, "The cast of {show}")
 
     @cast.autocomplete("who")
     async def cast_autocomplete(
@@ -92,17 +92,19 @@ class AnswersCog(commands.Cog):
     @app_commands.command(name="premise")
     @answer_rate_limit()
     async def premise(self, interaction: Interaction) -> None:
-        """What Ballard is about."""
-        await self._send_topic(interaction, Topic.PREMISE, "The premise of Ballard")
+        """What the show is about."""
+        await self._send_topic(interaction, Topic.PREMISE, "The premise of {show}")
 
     @app_commands.command(name="franchise")
     @answer_rate_limit()
     async def franchise(self, interaction: Interaction) -> None:
-        """The novels, the earlier series, and where Ballard streams."""
-        await self._send_topic(interaction, Topic.FRANCHISE, "Ballard and the Bosch universe")
+        """Where the show comes from, its franchise, and where it streams."""
+        await self._send_topic(interaction, Topic.FRANCHISE, "{show} and {franchise}")
 
     async def _send_topic(self, interaction: Interaction, topic: Topic, title: str) -> None:
         fact_base = self.bot.live.matcher.fact_base
+        show = fact_base.lexicon.show
+        title = title.format(show=show.name, franchise=show.franchise)
         embed = topic_embed(fact_base, topic, title)
         if embed is None:
             await interaction.response.send_message(

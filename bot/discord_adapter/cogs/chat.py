@@ -21,7 +21,7 @@ __all__ = ["ChatCog"]
 
 log = logging.getLogger(__name__)
 
-HINT = "Ask me about the TV series *Ballard*: who plays her, what it's about, where to watch…"
+HINT = "Ask me about {about}: who is in it, what it's about, where to watch…"
 # Messages people type (plain and replies); joins, pins, boosts and the like are not questions.
 _CONVERSATION = (discord.MessageType.default, discord.MessageType.reply)
 
@@ -67,7 +67,9 @@ class ChatCog(commands.Cog):
         """A message reply that pings no one; None sends the hint on how to ask."""
         try:
             if reply is None:
-                await message.reply(HINT, mention_author=False, allowed_mentions=NO_PINGS)
+                about = self.bot.live.matcher.fact_base.lexicon.show.about
+                hint = HINT.format(about=about)
+                await message.reply(hint, mention_author=False, allowed_mentions=NO_PINGS)
             elif reply.view is None:
                 await message.reply(
                     embed=reply.embed, mention_author=False, allowed_mentions=NO_PINGS
