@@ -23,7 +23,8 @@ __all__ = ["BLOCKS", "FeatureSpace", "question_tokens"]
 
 # Token blocks, by prefix, with the weight each block's unit vector gets in the whole: words
 # and word pairs, character n-grams of the corrected words (typos and word forms), and the
-# lexicon's terms and the question's shape (what it asks for, its question word).
+# lexicon's terms and the question's shape (what it asks for, its question word, and each
+# word paired with that question word).
 BLOCKS: dict[str, float] = {"w": 1.0, "c": 1.0, "t": 1.0}
 CHAR_GRAMS = (2, 5)
 MIN_CHAR_COUNT = 2  # character n-grams seen fewer times in training are noise
@@ -41,8 +42,12 @@ def question_tokens(analyzed: AnalyzedText) -> list[str]:
     tokens += [f"t {term}" for term in analyzed.terms]
     if analyzed.asks is not None:
         tokens.append(f"t ?{analyzed.asks.value}")
-    if analyzed.question_word:
-        tokens.append(f"t ?{analyzed.question_word}")
+    # Each word paired with the question word: "who|set" is not "what|set", so a question
+    # after another detail of a fact ("who set up the unit") can learn to differ from the
+    # fact's own ("what is the unit").
+    asked = analyzed.question_word or "-"
+    tokens.append(f"t ?{asked}")
+    tokens += [f"t {asked}|{word}" for word in words]
     return tokens
 
 

@@ -34,7 +34,7 @@ TOLERANCE = 1e-3
 # Anything that changes what a saved model means: a cached model of another version is
 # retrained rather than trusted.
 MODEL_VERSION = (
-    f"2:{sorted(BLOCKS.items())}:{CHAR_GRAMS}:{MIN_CHAR_COUNT}:{REGULARISATION_C}:{TOLERANCE}"
+    f"3:{sorted(BLOCKS.items())}:{CHAR_GRAMS}:{MIN_CHAR_COUNT}:{REGULARISATION_C}:{TOLERANCE}"
 )
 
 
