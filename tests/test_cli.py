@@ -58,7 +58,7 @@ def test_ask_json_shape() -> None:
 
 
 def test_batch_mode_one_line_per_question() -> None:
-    questions = "who plays ballard\n\nwhen did ballard premiere\nbosch stuff\n"
+    questions = "who plays ballard\n\nwhen did ballard premiere\nwhat about the franchise\n"
     result = run_cli("ask", "--json", stdin=questions)
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["outcome"] for r in rows] == ["answer", "decline", "decline", "suggest"]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.facts.model import FactBase
 from bot.matching.matcher import DeclineReason, Matcher, Outcome
 
-SUGGESTED = "bosch stuff"
+SUGGESTED = "what about the franchise"
 SUGGESTED_TOPIC = "franchise"
 
 ANSWERS = [
@@ -105,8 +105,9 @@ def test_suggestions_are_distinct_known_facts(matcher: Matcher, fact_base: FactB
 
 
 # The model learns from the examples too, and they may say another fact answers a wording
-# as well ("why was she exiled": the whistleblowing fact tells it too); a few such are fine.
-MOST_PHRASINGS_ANSWERED_ELSEWHERE = 3
+# as well ("why was she exiled": the whistleblowing fact tells it too); a few such (of 1,800)
+# are fine.
+MOST_PHRASINGS_ANSWERED_ELSEWHERE = 5
 
 
 def test_phrasings_answer_their_own_fact(matcher: Matcher, fact_base: FactBase) -> None:
