@@ -78,9 +78,9 @@ class Show(BaseModel):
     model_config = _STRICT
 
     name: str = Field(default="the show", min_length=1, max_length=60)
-    # For help and hints: "the TV series *Ballard* (Prime Video, in the Bosch universe)".
+    # For help and hints: "the TV series *Name* (on its network, in its franchise)".
     about: str = Field(default="the show", min_length=1, max_length=200)
-    # The wider franchise, for the /franchise digest's title ("the Bosch universe").
+    # The wider franchise, for the /franchise digest's title ("the Name universe").
     franchise: str = Field(default="its franchise", min_length=1, max_length=60)
 
 

@@ -34,7 +34,7 @@ def reads_as_question(text: str) -> bool:
     )
 
 
-# A remark rather than a question: "ballard is so good omg", "that episode was wild",
+# A remark rather than a question: "the show is so good omg", "that episode was wild",
 # "i am rewatching it". Read only when nothing marks a question (no "?", no question word).
 _TAGS = re.compile(r"\b(?:right|or nah|or not|or no|yes or no|any good|or what|good or bad)$")
 # Talk to the channel, not questions to the bot, whatever the punctuation.
@@ -66,11 +66,11 @@ _REQUESTS = frozenset("tell describe give summarize summarise name list remind".
 def reads_as_remark(analyzed: AnalyzedText) -> bool:
     """Whether a message is a remark, not a question: no question mark, no question word, no
     verb-first question ("is it …", after any "so"/"wait"), no request, but a verb after the
-    first word ("ballard is so good", "that episode was wild"), read from the analysed
+    first word ("the show is so good", "that episode was wild"), read from the analysed
     message (its words normalised and corrected, and whether it had a question mark)."""
     words: Sequence[str] = analyzed.words
     if _SOCIAL.search(" ".join(words)):
-        return True  # "anyone watching ballard tonight?", "cant wait for more": to people
+        return True  # "anyone watching it tonight?", "cant wait for more": to people
     if analyzed.question_mark:
         return False
     start = 0

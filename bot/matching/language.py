@@ -176,7 +176,7 @@ _REQUESTS = frozenset("tell explain describe give".split())
 _NOT_A_COUNT = re.compile(
     r"how much of\b|where (?:do|can|does) (?:you|one|it) (?:see|show|notice)\b"
 )
-# "which connelly book is it based on": one book, so its title.
+# "which of his books is it based on": one book, so its title.
 _ONE_BOOK = re.compile(r"\bwhich (?:\w+ )?(?:book|novel)\b(?!s)")
 _STEMMER = snowballstemmer.stemmer("english")
 

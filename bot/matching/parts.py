@@ -27,7 +27,7 @@ _BETWEEN_QUESTIONS = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\s+[—–]+\s+|\s+-+\s+")
 _QUESTION_WORD = re.compile(r"\b(?:who|what|where|when|why|how|which)\b", re.IGNORECASE)
-# "... and now i'm wondering maggie q's other roles": what is wondered about is the question.
+# "... and now i'm wondering the lead's other roles": what is wondered about is the question.
 _WONDERING = re.compile(
     r"\b(?:wondering|wonder|curious about|asking about)\b[\s:,]*", re.IGNORECASE
 )

@@ -14,7 +14,7 @@ __all__ = ["SpellingCorrector"]
 # A word this common in English is taken as meant, never "corrected" into a known word...
 REAL_WORD_ZIPF = 3.3
 # ...but a rarer real word of five letters or more may still be a one-edit typo of one of our
-# own names or terms ("ballad" -> "ballard"); short ones ("mod") are too often meant as typed.
+# own names or terms ("hary" -> "harry"); short ones ("mod") are too often meant as typed.
 DOMAIN_TYPO_ZIPF = 3.7
 DOMAIN_TYPO_MIN_LENGTH = 5
 # Words this common are nobody's own term ("want"), even when an alias uses them.

@@ -61,8 +61,8 @@ _FILLER = re.compile(
 )
 # "what about the cinematography" asks to be told about it, not what it is "about".
 _TELL_ME = re.compile(r"^\s*(?:(?:so|and|ok|okay|but)\s+)?(?:what|how) about\b", re.IGNORECASE)
-# Words that only colour a sentence; dropped so "is ballard actually good" reads as the
-# alias "is ballard good".
+# Words that only colour a sentence; dropped so "is the show actually good" reads as the
+# alias "is the show good".
 _INTENSIFIERS = frozenset(
     "actually really literally honestly basically even seriously truly kinda sorta lowkey "
     "highkey ngl tbh fr totally".split()

@@ -70,7 +70,7 @@ def known_topics(fact_base: FactBase) -> str:
 
 
 def as_question(phrasing: str) -> str:
-    """'who plays ballard' -> 'Who plays ballard?'"""
+    """'who plays the lead' -> 'Who plays the lead?'"""
     text = phrasing.strip().rstrip("?")
     return f"{text[:1].upper()}{text[1:]}?"
 
@@ -121,5 +121,5 @@ def groups_lines(groups: list[QuestionGroup]) -> list[str]:
 
 
 def proposals_lines(proposals: list[ProposedExample]) -> list[str]:
-    """Confirmed questions: '3× who's the lead → cast.ballard_actor'."""
+    """Confirmed questions: '3× who's the lead → cast.lead_actor'."""
     return [f"{p.count}× {p.question} → {p.fact_id}" for p in proposals]
