@@ -16,8 +16,10 @@ from pathlib import Path
 
 from bot.facts.loader import load_fact_base
 from bot.matching.evaluation import Report, evaluate
-from bot.matching.matcher import Matcher
+from bot.matching.features import question_tokens
+from bot.matching.matcher import ANSWER_PROBABILITY, Matcher
 from bot.matching.model import train_classifier
+from bot.matching.terms import TermAnalyzer
 from bot.matching.training import labelled_texts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,18 +32,18 @@ def main(argv: list[str]) -> None:
     base = load_fact_base(ROOT / "facts")
     chosen = next((a.split("=", 1)[1] for a in argv if a.startswith("--sets=")), "")
     names = chosen.split(",") if chosen else sorted(base.examples)
+    analyzer = TermAnalyzer.for_fact_base(base)
     pooled = {threshold: Report() for threshold in THRESHOLDS}
-    reference = Matcher(base, classifier=None) if "--no-train" in argv else None
     for name in names:
         texts, labels = zip(*labelled_texts(base, leave_out={name}), strict=True)
-        tokenize = (reference or _tokenizer(base)).tokens
-        classifier = train_classifier([tokenize(t) for t in texts], labels)
+        documents = [question_tokens(analyzer.analyze(text)) for text in texts]
+        classifier = train_classifier(documents, labels)
         for threshold in THRESHOLDS:
             matcher = Matcher(base, classifier, answer_probability=threshold)
             report = evaluate(matcher, base.examples[name])
             pooled[threshold].add(report)
             print(f"{name:10} p>={threshold}: {report.summary()}", flush=True)
-            if "--misses" in argv and threshold == THRESHOLDS[2]:
+            if "--misses" in argv and threshold == ANSWER_PROBABILITY:
                 for question, got in report.misses:
                     want = ",".join(question.expect) or "decline"
                     print(f"   MISS [{question.kind}] {question.q!r}: want {want}; got {got}")
@@ -49,22 +51,6 @@ def main(argv: list[str]) -> None:
         errors = report.wrong + report.wrongly_answered
         utility = report.right - ERROR_COST * errors
         print(f"pooled p>={threshold}: {report.summary()}; utility {utility}")
-
-
-class _Tokenizer:
-    def __init__(self, base: object) -> None:
-        from bot.matching.features import question_tokens  # noqa: PLC0415
-        from bot.matching.terms import TermAnalyzer  # noqa: PLC0415
-
-        self._analyzer = TermAnalyzer.for_fact_base(base)  # type: ignore[arg-type]
-        self._tokens = question_tokens
-
-    def tokens(self, text: str) -> list[str]:
-        return self._tokens(self._analyzer.analyze(text))
-
-
-def _tokenizer(base: object) -> _Tokenizer:
-    return _Tokenizer(base)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +26,7 @@ __all__ = ["BLOCKS", "FeatureSpace", "question_tokens"]
 # and word pairs, character n-grams of the corrected words (typos and word forms), and the
 # lexicon's terms and the question's shape (what it asks for, its question word, and each
 # word paired with that question word).
-BLOCKS: dict[str, float] = {"w": 1.0, "c": 1.0, "t": 1.0}
+BLOCKS: Mapping[str, float] = MappingProxyType({"w": 1.0, "c": 1.0, "t": 1.0})
 CHAR_GRAMS = (2, 5)
 MIN_CHAR_COUNT = 2  # character n-grams seen fewer times in training are noise
 
