@@ -181,7 +181,7 @@ class Matcher:
         """Rules, then the model, for one question; answer from `threshold` (by default the
         matcher's answer probability)."""
         analyzed = self.analyze(question)
-        declined = self._rule_decline(question, analyzed)
+        declined = self._rule_decline(analyzed)
         if declined is not None:
             return Match(question, Outcome.DECLINE, reason=declined)
         probabilities = self.classifier.probabilities(question_tokens(analyzed))
@@ -191,7 +191,8 @@ class Matcher:
         score = round(float(probabilities[top]), 3)
         if fact is not None and score >= (threshold or self.answer_probability):
             if self._out_of_scope(analyzed, fact):
-                return Match(question, Outcome.DECLINE, score=score, reason=_OUT_OF_SCOPE)
+                reason = DeclineReason.OUT_OF_SCOPE
+                return Match(question, Outcome.DECLINE, score=score, reason=reason)
             return Match(question, Outcome.ANSWER, fact, score)
         offered = tuple(
             Suggestion(f.id, f.questions[0], round(float(probabilities[i]), 3))
@@ -204,7 +205,8 @@ class Matcher:
             return Match(question, Outcome.SUGGEST, score=score, suggestions=offered)
         return Match(question, Outcome.DECLINE, score=score, reason=DeclineReason.NO_FACT)
 
-    def _rule_decline(self, question: str, analyzed: AnalyzedText) -> DeclineReason | None:
+    @staticmethod
+    def _rule_decline(analyzed: AnalyzedText) -> DeclineReason | None:
         """The hard declines, decided before the model is asked."""
         if reads_as_remark(analyzed):
             return DeclineReason.REMARK
@@ -225,7 +227,6 @@ class Matcher:
         return any(t.kind is TermKind.OUT_OF_SCOPE and t not in covered for t in analyzed.terms)
 
 
-_OUT_OF_SCOPE = DeclineReason.OUT_OF_SCOPE
 _RANK = {Outcome.DECLINE: 0, Outcome.SUGGEST: 1, Outcome.ANSWER: 2}
 # Declines that say the message is not a question at all (its pieces are dropped from parts),
 # and declines that no clause of the message may overrule: it is about something else.
