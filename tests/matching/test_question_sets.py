@@ -46,6 +46,8 @@ EXAMPLE_FLOORS = {
     "chaos": (0.89, 0.01, 0.01),
     "multi": (0.92, 0.02, 0.025),
     "longposts": (0.80, 0.01, 0.03),
+    "nearmisses": (0.92, 0.01, 0.01),
+    "everyday": (0.91, 0.015, 0.01),
     "out_of_scope": (1.0, 0.0, 0.0),
 }
 BLIND_FLOORS = {
