@@ -20,39 +20,39 @@ from tests.conftest import DATA_DIR
 DEV_RIGHT_AT_LEAST = 0.95
 DEV_ERRORS_AT_MOST = 0.01
 
-# set: (right at least, wrong fact at most, unanswerable answered at most), a little under
-# what the matcher reaches today.
+# set: (right at least, wrong fact at most, unanswerable answered at most): two points under
+# what the matcher reaches today for right answers, about a point over for the errors.
 EXAMPLE_FLOORS = {
-    "dev": (0.97, 0.01, 0.01),
-    "tune": (0.96, 0.01, 0.01),
-    "tune2": (0.96, 0.01, 0.01),
-    "tune3": (0.97, 0.01, 0.01),
-    "tune4": (0.96, 0.01, 0.01),
-    "tune5": (0.96, 0.01, 0.01),
-    "fans": (0.93, 0.01, 0.02),
-    "nonnative": (0.93, 0.01, 0.015),
-    "phone": (0.93, 0.015, 0.01),
-    "quiz": (0.90, 0.01, 0.01),
-    "reading": (0.92, 0.01, 0.02),
-    "rambling": (0.80, 0.01, 0.045),
-    "older": (0.92, 0.01, 0.02),
-    "bookfans": (0.90, 0.01, 0.01),
-    "teens": (0.94, 0.01, 0.01),
-    "skeptics": (0.92, 0.01, 0.015),
-    "paraphrase": (0.92, 0.01, 0.015),
-    "newcomers": (0.91, 0.01, 0.01),
-    "international": (0.89, 0.01, 0.01),
-    "details": (0.92, 0.01, 0.015),
-    "chaos": (0.89, 0.01, 0.01),
-    "multi": (0.92, 0.02, 0.025),
-    "longposts": (0.80, 0.01, 0.03),
+    "dev": (0.94, 0.01, 0.01),
+    "tune": (0.94, 0.01, 0.01),
+    "tune2": (0.93, 0.01, 0.01),
+    "tune3": (0.96, 0.01, 0.02),
+    "tune4": (0.91, 0.01, 0.01),
+    "tune5": (0.94, 0.01, 0.01),
+    "fans": (0.92, 0.015, 0.025),
+    "nonnative": (0.93, 0.01, 0.025),
+    "phone": (0.91, 0.01, 0.01),
+    "quiz": (0.88, 0.01, 0.02),
+    "reading": (0.9, 0.01, 0.015),
+    "rambling": (0.77, 0.01, 0.05),
+    "older": (0.9, 0.01, 0.025),
+    "bookfans": (0.88, 0.01, 0.01),
+    "teens": (0.92, 0.01, 0.015),
+    "skeptics": (0.9, 0.015, 0.015),
+    "paraphrase": (0.9, 0.01, 0.03),
+    "newcomers": (0.89, 0.01, 0.01),
+    "international": (0.86, 0.01, 0.01),
+    "details": (0.9, 0.01, 0.02),
+    "chaos": (0.87, 0.01, 0.01),
+    "multi": (0.87, 0.02, 0.035),
+    "longposts": (0.77, 0.015, 0.025),
     "nearmisses": (0.92, 0.01, 0.01),
     "everyday": (0.91, 0.015, 0.01),
-    "out_of_scope": (1.0, 0.0, 0.0),
+    "out_of_scope": (1.0, 0.0, 0.01),
 }
 BLIND_FLOORS = {
-    "blind_set": (0.85, 0.015, 0.015),
-    "blind2_set": (0.88, 0.015, 0.045),
+    "blind_set": (0.84, 0.015, 0.01),
+    "blind2_set": (0.88, 0.01, 0.03),
 }
 
 
