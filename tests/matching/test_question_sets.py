@@ -48,11 +48,12 @@ EXAMPLE_FLOORS = {
     "longposts": (0.77, 0.015, 0.025),
     "nearmisses": (0.92, 0.01, 0.01),
     "everyday": (0.91, 0.015, 0.01),
+    "watchparty": (0.83, 0.015, 0.035),
     "out_of_scope": (1.0, 0.0, 0.01),
 }
 BLIND_FLOORS = {
     "blind_set": (0.84, 0.015, 0.01),
-    "blind2_set": (0.88, 0.01, 0.03),
+    "blind2_set": (0.88, 0.01, 0.035),
 }
 
 
