@@ -287,9 +287,7 @@ async def _read_report(
         )
         logged = await store.logged_questions(guild_id, days_ago(days))
         confirmed = await store.confirmations(guild_id, days_ago(days))
-    proposals = proposed_examples(
-        ((c.text, c.fact_id, c.count) for c in confirmed), (f.id for f in fact_base.facts)
-    )
+    proposals = proposed_examples(confirmed, (f.id for f in fact_base.facts))
     return report, group_questions(q.text for q in logged), proposals
 
 

@@ -11,6 +11,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -22,13 +23,17 @@ __all__ = [
     "KEPT_TEXT_CHARS",
     "LOW_CONFIDENCE",
     "SECONDS_PER_DAY",
+    "ConfirmedQuestion",
     "LatencyWindow",
+    "ProposedExample",
     "QuestionGroup",
     "StatsReport",
     "days_ago",
     "group_questions",
     "keeps_text",
     "loggable_text",
+    "proposed_examples",
+    "proposed_examples_yaml",
     "stub_facts_yaml",
 ]
 
@@ -175,15 +180,27 @@ class ProposedExample:
     count: int
 
 
+class ConfirmedQuestion(Protocol):
+    """A kept question, the fact people confirmed it meant, and how many did (a store row)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def fact_id(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+
+
 def proposed_examples(
-    confirmations: Iterable[tuple[str, str, int]], known_facts: Iterable[str], *, limit: int = 50
+    confirmations: Iterable[ConfirmedQuestion], known_facts: Iterable[str], *, limit: int = 50
 ) -> list[ProposedExample]:
-    """Confirmed (text, fact, count) grouped by wording and fact, most confirmed first;
-    facts no longer in the fact base are left out."""
+    """Confirmations grouped by wording and fact, most confirmed first; facts no longer in
+    the fact base are left out."""
     known = set(known_facts)
     totals: Counter[tuple[str, str]] = Counter()
     shown: dict[tuple[str, str], str] = {}
-    for text, fact_id, count in confirmations:
+    for confirmation in confirmations:
+        text, fact_id, count = confirmation.text, confirmation.fact_id, confirmation.count
         if fact_id not in known or not normalize(text):
             continue
         key = (normalize(text), fact_id)

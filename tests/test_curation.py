@@ -16,6 +16,7 @@ from bot.curation import (
 )
 from bot.facts.model import Topic
 from bot.matching.matcher import Match, Matcher, Outcome
+from bot.store import Confirmation
 
 
 def test_only_questions_not_answered_well_keep_their_text(matcher: Matcher) -> None:
@@ -87,10 +88,10 @@ def test_stubs_are_valid_yaml_with_the_questions() -> None:
 def test_proposed_examples_group_wordings_and_drop_unknown_facts() -> None:
     proposals = proposed_examples(
         [
-            ("Who's the lead?", "cast.ballard_actor", 2),
-            ("whos the lead", "cast.ballard_actor", 1),
-            ("whos the lead", "no.such.fact", 5),
-            ("where to watch", "franchise.prime_video", 1),
+            Confirmation("Who's the lead?", "cast.ballard_actor", 2),
+            Confirmation("whos the lead", "cast.ballard_actor", 1),
+            Confirmation("whos the lead", "no.such.fact", 5),
+            Confirmation("where to watch", "franchise.prime_video", 1),
         ],
         ["cast.ballard_actor", "franchise.prime_video"],
     )

@@ -35,11 +35,6 @@ class Term:
     def __str__(self) -> str:
         return f"{self.kind.value}{self.key}"
 
-    @property
-    def names_something(self) -> bool:
-        """A lexicon entry rather than a plain word."""
-        return self.kind is not TermKind.WORD
-
 
 _MAX_PHRASE_WORDS = 6
 # A capitalised unknown word this common in English is an everyday word, not a name.

@@ -110,7 +110,7 @@ class AdminCog(commands.Cog):
         groups = await asyncio.to_thread(group_questions, texts)
         confirmed = await self.bot.store.confirmations(interaction.guild_id, days_ago(days))
         known = (f.id for f in self.bot.live.matcher.fact_base.facts)
-        proposals = proposed_examples(((c.text, c.fact_id, c.count) for c in confirmed), known)
+        proposals = proposed_examples(confirmed, known)
         await interaction.followup.send(
             embed=unanswered_embed(groups, days, proposals),
             ephemeral=True,
