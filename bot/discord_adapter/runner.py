@@ -12,7 +12,12 @@ from typing import TypeVar
 import aiohttp
 import discord
 
-from bot.discord_adapter.client import TriviaBot, point_at_api, quiet_voice_warnings
+from bot.discord_adapter.client import (
+    TriviaBot,
+    point_at_api,
+    quiet_voice_warnings,
+    settle_heap,
+)
 from bot.live import LiveMatcher
 from bot.matching.matcher import Matcher
 from bot.settings import Settings
@@ -44,6 +49,7 @@ async def _serve(settings: Settings, matcher: Matcher) -> None:
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+        settle_heap()  # the fact base, model and bot are built: what lives now lives long
         await _guarded(bot.start(_token(settings)), settings)
 
 

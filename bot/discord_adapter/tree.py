@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.discord_adapter.deadline import is_lost_interaction
+
 if TYPE_CHECKING:
     from bot.discord_adapter.client import TriviaBot
 
@@ -67,19 +69,22 @@ def failure_text(error: app_commands.AppCommandError) -> str | None:
 class TriviaTree(app_commands.CommandTree[Any]):
     """Short ephemeral messages for users; the traceback and interaction id for the log."""
 
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Drop a command that can no longer be answered in time (it waited in our queue)."""
+        return not interaction.client.response_window.shed(interaction.id, "at its command")
+
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
     ) -> None:
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if is_lost_interaction(cause):  # expired: no response can reach the user any more
+            log.warning("interaction %s expired before its response was sent", interaction.id)
+            return
         text = failure_text(error)
         if text is None:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
-                "command /%s failed (interaction %s)",
-                command,
-                interaction.id,
-                exc_info=error.original
-                if isinstance(error, app_commands.CommandInvokeError)
-                else error,
+                "command /%s failed (interaction %s)", command, interaction.id, exc_info=cause
             )
             text = FAILURE_TEXT
         try:

@@ -878,6 +878,9 @@ class DiscordStandIn:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.shard_count = shards
         self.interaction_deadline = interaction_deadline
+        # (status, code, message): refuse every interaction callback so, as a broken payload
+        # would be (a test's way to make a command fail); None: judge each on its merits.
+        self.refuse_callbacks: tuple[int, int, str] | None = None
         self.allowed_privileged_intents = allowed_privileged_intents
         self.enforce_message_content = enforce_message_content
         self.full_member_list = full_member_list
@@ -936,6 +939,7 @@ class DiscordStandIn:
         self._interactions: dict[int, _Interaction] = {}
         self._by_token: dict[str, _Interaction] = {}
         self._last_snowflake = 0
+        self._backdated = itertools.count()
         self._conn_numbers = itertools.count(1)
         self._cond = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -1156,8 +1160,12 @@ class DiscordStandIn:
 
     # ------------------------------------------------------------------ ids and payloads
 
-    def _snowflake(self) -> int:
+    def _snowflake(self, age: float = 0.0) -> int:
+        """A new id; ``age`` > 0 dates it that many seconds back (an interaction that waited
+        in a queue somewhere), still unique."""
         now = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        if age > 0:  # bit 21 set: never one of the ids handed out at that time
+            return ((now - int(age * 1000)) << 22) | 1 << 21 | next(self._backdated) % (1 << 21)
         value = max(now << 22, self._last_snowflake + 1)
         self._last_snowflake = value
         return value
@@ -1724,9 +1732,16 @@ class DiscordStandIn:
         return resolved
 
     def _interaction_base(
-        self, kind: int, *, user_id: int, channel_id: int | None, guild: bool, locale: str
+        self,
+        kind: int,
+        *,
+        user_id: int,
+        channel_id: int | None,
+        guild: bool,
+        locale: str,
+        age: float = 0.0,
     ) -> tuple[JSON, int]:
-        interaction_id = self._snowflake()
+        interaction_id = self._snowflake(age)
         secret = secrets.token_urlsafe(48)
         stamp = base64.urlsafe_b64encode(f"interaction:{interaction_id}:".encode()).decode()
         payload: JSON = {
@@ -1768,12 +1783,14 @@ class DiscordStandIn:
         payload.update(channel=channel, channel_id=str(target))
         return payload, target
 
-    async def _dispatch_interaction(self, payload: JSON, channel_id: int) -> InteractionResult:
+    async def _dispatch_interaction(
+        self, payload: JSON, channel_id: int, age: float = 0.0
+    ) -> InteractionResult:
         session = self._session_for(guild="guild_id" in payload)
         if session is None:
             raise StandInError("the bot is not connected to the gateway")
         result = InteractionResult(self, payload)
-        state = _Interaction(payload, time.monotonic(), result, channel_id)
+        state = _Interaction(payload, time.monotonic() - age, result, channel_id)
         self._interactions[result.id] = state
         self._by_token[result.token] = state
         await self._dispatch(session, "INTERACTION_CREATE", payload)
@@ -1789,6 +1806,7 @@ class DiscordStandIn:
         guild: bool = True,
         bypass_permissions: bool = False,
         locale: str = "en-US",
+        age: float = 0.0,
     ) -> InteractionResult:
         """Dispatch a chat-input command interaction.
 
@@ -1796,7 +1814,9 @@ class DiscordStandIn:
         of option name to value (typed and resolved from the registered schema: channels, users
         and roles by id or user alias) or a raw list of option payloads. Raises
         ``CommandNotAvailableError`` for an unregistered command, or one Discord would hide from
-        this member (``default_member_permissions``) unless ``bypass_permissions``.
+        this member (``default_member_permissions``) unless ``bypass_permissions``. ``age``
+        dispatches it that many seconds after Discord created it (its id and deadline say so),
+        as when it waited in a queue.
         """
         return await self._command_interaction(
             INTERACTION_APPLICATION_COMMAND,
@@ -1808,6 +1828,7 @@ class DiscordStandIn:
             guild=guild,
             bypass_permissions=bypass_permissions,
             locale=locale,
+            age=age,
         )
 
     async def send_autocomplete(
@@ -1852,6 +1873,7 @@ class DiscordStandIn:
         guild: bool,
         bypass_permissions: bool,
         locale: str,
+        age: float = 0.0,
     ) -> InteractionResult:
         user_id = self.user_id(member)
         command_name, *path = name.split()
@@ -1859,7 +1881,7 @@ class DiscordStandIn:
         if guild and not bypass_permissions:
             self._check_visible(cmd, user_id)
         payload, target = self._interaction_base(
-            kind, user_id=user_id, channel_id=channel_id, guild=guild, locale=locale
+            kind, user_id=user_id, channel_id=channel_id, guild=guild, locale=locale, age=age
         )
         if options is None or isinstance(options, Mapping):
             built, resolved = self._command_options(
@@ -1883,7 +1905,7 @@ class DiscordStandIn:
         if cmd.get("guild_id"):
             data["guild_id"] = cmd["guild_id"]
         payload["data"] = data
-        return await self._dispatch_interaction(payload, target)
+        return await self._dispatch_interaction(payload, target, age)
 
     def _component_target(self, message: JSON | int | str, custom_id: str) -> tuple[JSON, JSON]:
         message_id = int(message["id"]) if isinstance(message, dict) else int(message)
@@ -2533,6 +2555,8 @@ class DiscordStandIn:
             raise _ApiError(404, 10062, "Unknown interaction")
         if state.acked is not None:
             raise _ApiError(400, 40060, "Interaction has already been acknowledged.")
+        if self.refuse_callbacks is not None:
+            raise _ApiError(*self.refuse_callbacks)
         body = call.json if isinstance(call.json, dict) else {}
         kind = body.get("type")
         data = body.get("data") or {}
