@@ -14,7 +14,8 @@ import logging
 import secrets
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -102,6 +103,8 @@ class Store:
         self.path = path
         self._listening: set[int] = set()
         self._write_lock = asyncio.Lock()
+        self._queued: list[_QueuedQuestion] = []
+        self._writer: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path, *, busy_timeout: float = 5.0) -> Store:
@@ -166,7 +169,9 @@ class Store:
             await self._db.commit()
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Write what is queued, then close the connection (idempotent)."""
+        if self._writer is not None:
+            await self._writer
         await self._db.close()
 
     async def __aenter__(self) -> Store:
@@ -241,31 +246,70 @@ class Store:
 
     async def record_question(self, question: LoggedQuestion, *, keep_text: bool) -> int | None:
         """Count a question by day and outcome; keep its text only when asked to (the bot
-        keeps those it could not answer well), returning the kept row's id. One
-        transaction: both or neither."""
-        async with self._writing():
-            day = time.strftime("%Y-%m-%d", time.gmtime(question.asked_at))
-            await self._db.execute(
-                "INSERT INTO usage_count (day, guild_id, outcome, count) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT (day, guild_id, outcome) DO UPDATE SET count = count + 1",
-                (day, question.guild_id or 0, question.outcome),
+        keeps those it could not answer well), returning the kept row's id once committed.
+        Both or neither. Questions are queued and written in batches (see `_write_queued`)."""
+        queued = _QueuedQuestion(question, keep_text, asyncio.get_running_loop().create_future())
+        self._queued.append(queued)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queued())
+        return await queued.done
+
+    async def _write_queued(self) -> None:
+        """The one writer of questions: it takes everything queued and commits it in one
+        transaction, a few round trips to SQLite's thread however many there are (one
+        transaction each made a busy loop's writes queue by the hundred). A batch that fails
+        is written again one question at a time, so one bad question fails alone."""
+        while self._queued:
+            batch, self._queued = self._queued, []
+            try:
+                async with self._write_lock:
+                    await self._write_batch(batch)
+            except Exception:
+                for queued in batch:
+                    await self._write_alone(queued)
+
+    async def _write_alone(self, queued: _QueuedQuestion) -> None:
+        try:
+            async with self._write_lock:
+                await self._write_batch([queued])
+        except Exception as exc:  # the caller gets it, as from a write of its own
+            if not queued.done.done():  # (a caller that gave up has no one to tell)
+                queued.done.set_exception(exc)
+
+    async def _write_batch(self, batch: Sequence[_QueuedQuestion]) -> None:
+        """One transaction; rolled back whole if any of it fails. Kept rows get their ids
+        here, as SQLite would give them (the largest plus one), as one insert returns none."""
+        await self._db.execute("BEGIN IMMEDIATE")  # no other process writes until COMMIT
+        try:
+            counts = Counter(q.usage_key for q in batch)
+            await self._db.executemany(
+                "INSERT INTO usage_count (day, guild_id, outcome, count) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (day, guild_id, outcome) DO UPDATE SET count = count + excluded.count",
+                [(*key, n) for key, n in counts.items()],
             )
-            if not keep_text:
-                return None
-            cursor = await self._db.execute(
-                "INSERT INTO question_log "
-                "(asked_at, guild_id, channel_id, text, outcome, score) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    question.asked_at,
-                    question.guild_id,
-                    question.channel_id,
-                    question.text,
-                    question.outcome,
-                    question.score,
-                ),
-            )
-            return cursor.lastrowid
+            kept = [q for q in batch if q.keep_text]
+            first = await self._next_question_id() if kept else 0
+            if kept:
+                await self._db.executemany(
+                    "INSERT INTO question_log "
+                    "(id, asked_at, guild_id, channel_id, text, outcome, score) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(first + i, *q.row) for i, q in enumerate(kept)],
+                )
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+        ids = iter(range(first, first + len(kept)))
+        for queued in batch:
+            row_id = next(ids) if queued.keep_text else None
+            if not queued.done.done():
+                queued.done.set_result(row_id)
+
+    async def _next_question_id(self) -> int:
+        async with self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM question_log") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 1
 
     async def confirm(self, question_id: int, fact_id: str, how: str, voter: str) -> bool:
         """Someone confirmed which fact a kept question meant (a "did you mean" click or a
@@ -383,6 +427,27 @@ class Confirmation:
     text: str
     fact_id: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class _QueuedQuestion:
+    """A question waiting for the writer, and the future its caller awaits."""
+
+    question: LoggedQuestion
+    keep_text: bool
+    done: asyncio.Future[int | None]
+
+    @property
+    def usage_key(self) -> tuple[str, int, str]:
+        """(UTC day, guild or 0 for DMs, outcome): the usage count it adds to."""
+        q = self.question
+        return time.strftime("%Y-%m-%d", time.gmtime(q.asked_at)), q.guild_id or 0, q.outcome
+
+    @property
+    def row(self) -> tuple[object, ...]:
+        """Its question_log columns after the id."""
+        q = self.question
+        return (q.asked_at, q.guild_id, q.channel_id, q.text, q.outcome, q.score)
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,3 +228,23 @@ async def test_confirmations_are_kept_once_per_person_and_go_with_their_question
         assert await store.confirmations(2, 0) == []
         await store.forget_guild(1)  # the question goes, and its confirmations with it
         assert await store.confirmations(None, 0) == []
+
+
+async def test_questions_queued_when_the_store_closes_are_all_on_disk(tmp_path: Path) -> None:
+    """Writes are batched; closing (as on SIGTERM) flushes them: each one acknowledged."""
+    path = tmp_path / "trivia.sqlite3"
+    store = await Store.open(path)
+    now = time.time()
+    writes = [
+        asyncio.create_task(store.record_question(question(now, 1, f"q{i}"), keep_text=i % 2 == 0))
+        for i in range(300)
+    ]
+    await asyncio.sleep(0)  # every write is queued; none has been committed yet
+    await store.close()
+    ids = await asyncio.gather(*writes)
+    with sqlite3.connect(path) as db:
+        kept = db.execute("SELECT id, text FROM question_log ORDER BY id").fetchall()
+        counted = db.execute("SELECT SUM(count) FROM usage_count").fetchone()[0]
+    assert counted == 300
+    assert kept == [(ids[i], f"q{i}") for i in range(0, 300, 2)]
+    assert ids[1::2] == [None] * 150
