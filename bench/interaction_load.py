@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import tempfile
@@ -85,7 +86,13 @@ def _attempts(standin: DiscordStandIn) -> dict[int, int]:
     return counts
 
 
-def _report(concurrency: int, outcomes: list[Outcome], log: str) -> str:
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _report(concurrency: int, outcomes: list[Outcome], log: str, cpu: float) -> str:
     times = sorted(o.seconds for o in outcomes if o.seconds is not None)
     missed = len(outcomes) - len(times)
     twice = sum(o.attempts > 1 for o in outcomes)
@@ -96,7 +103,7 @@ def _report(concurrency: int, outcomes: list[Outcome], log: str) -> str:
         f"concurrency {concurrency:>4}: {len(outcomes)} interactions, p50 {p50:.1f} ms, "
         f"p99 {p99:.1f} ms, max {top:.1f} ms, missed the 3 s window {missed}, "
         f"second callbacks {twice}, log {len(log.encode())} bytes "
-        f"({log.count('Traceback')} tracebacks)"
+        f"({log.count('Traceback')} tracebacks), bot CPU {cpu:.2f} s"
     )
 
 
@@ -114,10 +121,11 @@ async def _run_levels(
     questions = [q.q for q in examples if q.expect]
     offset = 0
     for concurrency, count in plan:
-        logged = len(bot.log())
+        logged, cpu = len(bot.log()), _cpu_seconds(bot.process.pid)
         outcomes = await _level(standin, questions, users[offset : offset + count], concurrency)
         offset += count
-        print(_report(concurrency, outcomes, bot.log()[logged:]), flush=True)
+        cpu = _cpu_seconds(bot.process.pid) - cpu
+        print(_report(concurrency, outcomes, bot.log()[logged:], cpu), flush=True)
 
 
 async def main(bursts: int) -> None:

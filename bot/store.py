@@ -307,9 +307,8 @@ class Store:
                 queued.done.set_result(row_id)
 
     async def _next_question_id(self) -> int:
-        async with self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM question_log") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 1
+        rows = await self._db.execute_fetchall("SELECT COALESCE(MAX(id), 0) + 1 FROM question_log")
+        return int(next(iter(rows))[0])  # one round trip, not three
 
     async def confirm(self, question_id: int, fact_id: str, how: str, voter: str) -> bool:
         """Someone confirmed which fact a kept question meant (a "did you mean" click or a
