@@ -278,8 +278,9 @@ class Store:
 
     async def _write_batch(self, batch: Sequence[_QueuedQuestion]) -> None:
         """One transaction; rolled back whole if any of it fails. Kept rows get their ids
-        here, as SQLite would give them (the largest plus one), as one insert returns none."""
-        await self._db.execute("BEGIN IMMEDIATE")  # no other process writes until COMMIT
+        here, as SQLite would give them (the largest plus one), as one insert returns none:
+        the counts' insert, first, holds the write lock, so no other process (a second
+        shard) inserts between reading the largest id and using it."""
         try:
             counts = Counter(q.usage_key for q in batch)
             await self._db.executemany(
