@@ -9,7 +9,6 @@ import logging
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -43,7 +42,9 @@ __all__ = ["main"]
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
 PROMPT = "> "
+FACTS_HELP = "fact-base folder (before or after the command; wins over TRIVIA_FACTS_DIR)"
 
 
 class CliError(Exception):
@@ -63,14 +64,35 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         return _fail(_setting_problem(exc))
     logging.basicConfig(level=settings.log_level, stream=sys.stderr)
-    facts_dir = Path(args.facts) if args.facts else settings.facts_dir
     try:
         command: Callable[[argparse.Namespace, Path, Settings], int] = args.command
-        return command(args, facts_dir, settings)
+        code = command(args, _facts_folder(args, settings), settings)
     except CliError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    return code
+
+
+def _facts_folder(args: argparse.Namespace, settings: Settings) -> Path:
+    """The fact-base folder: `check DIR`, else `--facts`, else TRIVIA_FACTS_DIR, else
+    facts/ (the command line wins over the environment). A missing one is a CliError
+    naming the argument or setting that chose it."""
+    if getattr(args, "dir", None):
+        folder, chosen_by = Path(args.dir), "check DIR"
+    elif args.facts:
+        folder, chosen_by = Path(args.facts), "--facts"
+    elif "facts_dir" in settings.model_fields_set:
+        folder, chosen_by = settings.facts_dir, "TRIVIA_FACTS_DIR"
+    else:
+        folder, chosen_by = settings.facts_dir, ""
+    if folder.is_dir():
+        return folder
+    if chosen_by:
+        raise CliError(f"{chosen_by}: no fact-base folder at {folder}")
+    raise CliError(
+        f"no fact-base folder at {folder} (the default); give --facts DIR or set TRIVIA_FACTS_DIR"
+    )
 
 
 def _setting_problem(exc: ValidationError) -> str:
@@ -82,13 +104,14 @@ def _setting_problem(exc: ValidationError) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--facts", metavar="DIR", help="fact-base folder (default: facts/)")
     parser = argparse.ArgumentParser(
         prog="trivia-bot",
         description="Answer questions about a TV series from a cited fact base.",
-        parents=[common],
     )
+    parser.add_argument("--facts", metavar="DIR", help=FACTS_HELP)
+    # The same option after the command; SUPPRESS keeps a value given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--facts", metavar="DIR", default=argparse.SUPPRESS, help=FACTS_HELP)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     ask = sub.add_parser("ask", parents=[common], help="answer a question (or stdin lines)")
     ask.add_argument("question", nargs="*", help="the question; none: one per line on stdin")
@@ -153,24 +176,19 @@ def _ask(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
     questions: Iterable[str] = [" ".join(args.question)] if args.question else sys.stdin
     # One output line per input line, blank ones included (declined), so outputs pair up.
     for raw in questions:
-        _answer(matcher, raw.rstrip("\r\n"), as_json=args.json, out=sys.stdout)
+        match = matcher.match(raw.rstrip("\r\n"))
+        line = match_as_json(match) if args.json else match_as_text(match, matcher.fact_base)
+        print(line, flush=True)
     return EXIT_OK
 
 
-def _answer(matcher: Matcher, question: str, *, as_json: bool, out: TextIO) -> None:
-    match = matcher.match(question)
-    text = match_as_json(match) if as_json else match_as_text(match, matcher.fact_base)
-    print(text, file=out, flush=True)
-
-
 def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
-    folder = Path(args.dir) if args.dir else facts_dir
     try:
-        fact_base = load_fact_base(folder)
+        fact_base = load_fact_base(facts_dir)
     except FactBaseError as exc:
         for problem in exc.problems:
             print(problem)
-        print(f"{len(exc.problems)} problem(s) in {folder}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {facts_dir}", file=sys.stderr)
         return EXIT_PROBLEMS
     article = None
     if args.article:
@@ -206,7 +224,7 @@ def _console(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> i
             return EXIT_OK
         if not question.strip():
             return EXIT_OK
-        _answer(matcher, question, as_json=False, out=sys.stdout)
+        print(match_as_text(matcher.match(question), matcher.fact_base), flush=True)
 
 
 def _run(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
