@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import io
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -42,6 +43,8 @@ __all__ = ["main"]
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# What a shell reports for a tool that SIGPIPE ended (128 + 13), as in `seq 1000 | head -1`.
+EXIT_READER_GONE = 141
 EXIT_INTERRUPTED = 130
 PROMPT = "> "
 FACTS_HELP = "fact-base folder (before or after the command; wins over TRIVIA_FACTS_DIR)"
@@ -67,11 +70,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         command: Callable[[argparse.Namespace, Path, Settings], int] = args.command
         code = command(args, _facts_folder(args, settings), settings)
+        sys.stdout.flush()  # here, so that a reader gone by now is seen below
     except CliError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
     return code
+
+
+def _reader_gone() -> int:
+    """stdout's reader has gone (`trivia-bot ask < q.txt | head -1`): stop quietly."""
+    # Python flushes stdout again on exit; aimed at devnull, that flush cannot fail.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_READER_GONE
 
 
 def _facts_folder(args: argparse.Namespace, settings: Settings) -> Path:

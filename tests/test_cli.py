@@ -307,3 +307,28 @@ def test_no_facts_folder_here_names_both_ways_to_set_one(tmp_path: Path) -> None
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "--facts" in result.stderr and "TRIVIA_FACTS_DIR" in result.stderr
+
+
+def test_ask_piped_into_head_stops_quietly(tmp_path: Path) -> None:
+    questions = tmp_path / "q.txt"
+    # Far more output than a pipe holds, so the bot is still writing when head has gone.
+    questions.write_text("who plays ballard\n" * 400, encoding="utf-8")
+    with questions.open("rb") as stdin:
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ask", "--json"],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=cli_environment(),
+        )
+        assert bot.stdout is not None and bot.stderr is not None
+        head = subprocess.run(
+            ["head", "-1"], stdin=bot.stdout, capture_output=True, timeout=60, check=True
+        )
+        bot.stdout.close()
+        stderr = bot.stderr.read().decode()
+        code = bot.wait(timeout=60)
+    assert json.loads(head.stdout)["outcome"] == "answer"
+    assert stderr == ""
+    assert code == 141
