@@ -30,6 +30,7 @@ from bot.matching.matcher import Matcher
 from bot.presenters.text import (
     groups_lines,
     match_as_json,
+    match_as_line,
     match_as_text,
     proposals_lines,
     stats_lines,
@@ -191,7 +192,7 @@ def _ask(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
     # One output line per input line, blank ones included (declined), so outputs pair up.
     for raw in questions:
         match = matcher.match(raw.rstrip("\r\n"))
-        line = match_as_json(match) if args.json else match_as_text(match, matcher.fact_base)
+        line = match_as_json(match) if args.json else match_as_line(match, matcher.fact_base)
         print(line, flush=True)
     return EXIT_OK
 

@@ -50,8 +50,9 @@ def run_cli(
 def test_ask_prints_answer_with_source() -> None:
     result = run_cli("ask", "who plays ballard")
     assert result.returncode == 0
-    assert "Maggie Q" in result.stdout
-    assert "Source: “" in result.stdout
+    [line] = result.stdout.splitlines()  # one line per question, as in batch mode
+    assert "Maggie Q" in line
+    assert "Source: “" in line
 
 
 def test_ask_json_shape() -> None:
@@ -307,6 +308,31 @@ def test_no_facts_folder_here_names_both_ways_to_set_one(tmp_path: Path) -> None
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "--facts" in result.stderr and "TRIVIA_FACTS_DIR" in result.stderr
+
+
+BATCH = [
+    "who plays ballard",
+    "who plays her and where can I stream it",
+    "",
+    "what about the franchise",
+    "what is the capital of france",
+    "who wrote the books",
+    "when did it premiere",
+    "who is the lead",
+]
+
+
+def test_batch_text_mode_prints_one_line_per_input_line() -> None:
+    result = run_cli("ask", stdin="\n".join(BATCH) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(BATCH)
+    assert "Maggie Q" in lines[0] and "Source: “" in lines[0]
+    assert "Maggie Q" in lines[1] and "Prime Video" in lines[1]
+    assert lines[1].count("Source: “") == 2 and " | " in lines[1]
+    assert "doesn't say" in lines[2]
+    assert lines[3].startswith("Did you mean: ") and lines[3].count("?") >= 2
+    assert "Connelly" in lines[5] and "Source: “" in lines[5]
 
 
 def test_ask_piped_into_head_stops_quietly(tmp_path: Path) -> None:
