@@ -48,6 +48,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 EXIT_READER_GONE = 141
 EXIT_INTERRUPTED = 130
 PROMPT = "> "
+QUIT_WORDS = frozenset({"quit", "exit"})
 FACTS_HELP = "fact-base folder (before or after the command; wins over TRIVIA_FACTS_DIR)"
 
 
@@ -226,20 +227,30 @@ def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
 
 
 def _console(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    """Answer until `quit`, `exit`, an empty line, Ctrl-D or Ctrl-C; each leaves with 0."""
     matcher = _matcher(facts_dir, settings)
     facts = len(matcher.fact_base)
     show = matcher.fact_base.lexicon.show.name
-    print(f"Ask about {show} ({facts} facts loaded). Empty line or Ctrl-D to quit.")
+    print(f"Ask about {show} ({facts} facts loaded). quit, an empty line or Ctrl-D to leave.")
     prompt = f"{show.casefold()}{PROMPT}"
-    while True:
-        try:
-            question = input(prompt)
-        except EOFError:
-            print()
-            return EXIT_OK
-        if not question.strip():
-            return EXIT_OK
-        print(match_as_text(matcher.match(question), matcher.fact_base), flush=True)
+    _enable_line_editing()
+    try:
+        while (question := input(prompt).strip()) and question.casefold() not in QUIT_WORDS:
+            print(match_as_text(matcher.match(question), matcher.fact_base), flush=True)
+    except (EOFError, KeyboardInterrupt):
+        print()  # the prompt's line was left open
+    return EXIT_OK
+
+
+def _enable_line_editing() -> None:
+    """At a terminal, arrow keys and this session's history: input() uses readline once
+    it is imported. Some platforms lack the module; the console then works without."""
+    if not sys.stdin.isatty():
+        return
+    try:
+        import readline  # noqa: F401, PLC0415
+    except ImportError:
+        log.info("no readline module: the console has no line editing")
 
 
 def _run(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:

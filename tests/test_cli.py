@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pty
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -119,10 +122,12 @@ def test_console_answers_until_eof() -> None:
 
 
 def test_run_without_token_opens_console() -> None:
-    result = run_cli("run", stdin="who wrote the books\n", env={"DISCORD_TOKEN": ""})
+    questions = "who wrote the books\n  EXIT \nwho plays ballard\n"
+    result = run_cli("run", stdin=questions, env={"DISCORD_TOKEN": ""})
     assert result.returncode == 0
     assert "DISCORD_TOKEN is not set" in result.stdout
     assert "Michael Connelly" in result.stdout
+    assert "Maggie Q" not in result.stdout  # `exit` (any case) left the console
 
 
 def test_long_noisy_question_does_not_crash() -> None:
@@ -358,3 +363,88 @@ def test_ask_piped_into_head_stops_quietly(tmp_path: Path) -> None:
     assert json.loads(head.stdout)["outcome"] == "answer"
     assert stderr == ""
     assert code == 141
+
+
+class Terminal:
+    """A command on a pseudo-terminal: type into it, read what it shows."""
+
+    def __init__(self, *command: str) -> None:
+        self.master, slave = pty.openpty()
+        env = cli_environment({"DISCORD_TOKEN": "", "TERM": "xterm"})
+        self.process = subprocess.Popen(
+            command, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env
+        )
+        os.close(slave)
+        self.shown = b""
+
+    def read_until(self, text: bytes, count: int = 1, timeout: float = 60) -> None:
+        """Read until `text` has been shown `count` times; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.shown.count(text) < count:
+            left = deadline - time.monotonic()
+            assert left > 0, f"waited for {text!r}, saw {self.shown[-300:]!r}"
+            if select.select([self.master], [], [], left)[0]:
+                try:
+                    chunk = os.read(self.master, 4096)
+                except OSError:  # EIO: the command has ended
+                    chunk = b""
+                assert chunk, f"ended before {text!r}, saw {self.shown[-300:]!r}"
+                self.shown += chunk
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def exit_code(self) -> int | None:
+        """The exit code, or None (and the command killed) if it did not end in time."""
+        try:
+            code = self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return None
+        finally:
+            self._drain()
+            os.close(self.master)
+        return code
+
+    def _drain(self) -> None:
+        while select.select([self.master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.shown += chunk
+
+
+PROMPT = b"> "
+TRIVIA_BOT = Path(sys.executable).parent / "trivia-bot"
+
+
+def test_make_run_console_edits_lines_and_quits_on_a_terminal() -> None:
+    """`make run` without a token: up-arrow recalls the last question, `quit` leaves."""
+    terminal = Terminal(str(TRIVIA_BOT), "run")
+    terminal.read_until(PROMPT)
+    terminal.type(b"who wrote the books\r")
+    terminal.read_until(PROMPT, 2)
+    terminal.type(b"\x1b[A\r")
+    terminal.read_until(PROMPT, 3)
+    terminal.type(b"quit\r")
+    code = terminal.exit_code()
+    shown = terminal.shown.decode("utf-8", "replace")
+    assert "DISCORD_TOKEN is not set" in shown
+    assert shown.count("Source: “") == 2
+    assert "^[[A" not in shown
+    assert code == 0
+    assert "doesn't say" not in shown
+
+
+def test_console_ctrl_c_leaves_cleanly_on_a_terminal() -> None:
+    terminal = Terminal(sys.executable, "-m", "bot", "console")
+    terminal.read_until(PROMPT)
+    terminal.process.send_signal(signal.SIGINT)  # what Ctrl-C at the prompt sends
+    code = terminal.exit_code()
+    shown = terminal.shown.decode("utf-8", "replace")
+    assert code == 0
+    assert "Traceback" not in shown and "KeyboardInterrupt" not in shown
