@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import io
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -30,6 +30,7 @@ from bot.matching.matcher import Matcher
 from bot.presenters.text import (
     groups_lines,
     match_as_json,
+    match_as_line,
     match_as_text,
     proposals_lines,
     stats_lines,
@@ -43,7 +44,12 @@ __all__ = ["main"]
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# What a shell reports for a tool that SIGPIPE ended (128 + 13), as in `seq 1000 | head -1`.
+EXIT_READER_GONE = 141
+EXIT_INTERRUPTED = 130
 PROMPT = "> "
+QUIT_WORDS = frozenset({"quit", "exit"})
+FACTS_HELP = "fact-base folder (before or after the command; wins over TRIVIA_FACTS_DIR)"
 
 
 class CliError(Exception):
@@ -63,14 +69,46 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         return _fail(_setting_problem(exc))
     logging.basicConfig(level=settings.log_level, stream=sys.stderr)
-    facts_dir = Path(args.facts) if args.facts else settings.facts_dir
     try:
         command: Callable[[argparse.Namespace, Path, Settings], int] = args.command
-        return command(args, facts_dir, settings)
+        code = command(args, _facts_folder(args, settings), settings)
+        sys.stdout.flush()  # here, so that a reader gone by now is seen below
     except CliError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+def _reader_gone() -> int:
+    """stdout's reader has gone (`trivia-bot ask < q.txt | head -1`): stop quietly."""
+    # Python flushes stdout again on exit; aimed at devnull, that flush cannot fail.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_READER_GONE
+
+
+def _facts_folder(args: argparse.Namespace, settings: Settings) -> Path:
+    """The fact-base folder: `check DIR`, else `--facts`, else TRIVIA_FACTS_DIR, else
+    facts/ (the command line wins over the environment). A missing one is a CliError
+    naming the argument or setting that chose it."""
+    if getattr(args, "dir", None):
+        folder, chosen_by = Path(args.dir), "check DIR"
+    elif args.facts:
+        folder, chosen_by = Path(args.facts), "--facts"
+    elif "facts_dir" in settings.model_fields_set:
+        folder, chosen_by = settings.facts_dir, "TRIVIA_FACTS_DIR"
+    else:
+        folder, chosen_by = settings.facts_dir, ""
+    if folder.is_dir():
+        return folder
+    if chosen_by:
+        raise CliError(f"{chosen_by}: no fact-base folder at {folder}")
+    raise CliError(
+        f"no fact-base folder at {folder} (the default); give --facts DIR or set TRIVIA_FACTS_DIR"
+    )
 
 
 def _setting_problem(exc: ValidationError) -> str:
@@ -82,13 +120,14 @@ def _setting_problem(exc: ValidationError) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--facts", metavar="DIR", help="fact-base folder (default: facts/)")
     parser = argparse.ArgumentParser(
         prog="trivia-bot",
         description="Answer questions about a TV series from a cited fact base.",
-        parents=[common],
     )
+    parser.add_argument("--facts", metavar="DIR", help=FACTS_HELP)
+    # The same option after the command; SUPPRESS keeps a value given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--facts", metavar="DIR", default=argparse.SUPPRESS, help=FACTS_HELP)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     ask = sub.add_parser("ask", parents=[common], help="answer a question (or stdin lines)")
     ask.add_argument("question", nargs="*", help="the question; none: one per line on stdin")
@@ -153,24 +192,19 @@ def _ask(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
     questions: Iterable[str] = [" ".join(args.question)] if args.question else sys.stdin
     # One output line per input line, blank ones included (declined), so outputs pair up.
     for raw in questions:
-        _answer(matcher, raw.rstrip("\r\n"), as_json=args.json, out=sys.stdout)
+        match = matcher.match(raw.rstrip("\r\n"))
+        line = match_as_json(match) if args.json else match_as_line(match, matcher.fact_base)
+        print(line, flush=True)
     return EXIT_OK
 
 
-def _answer(matcher: Matcher, question: str, *, as_json: bool, out: TextIO) -> None:
-    match = matcher.match(question)
-    text = match_as_json(match) if as_json else match_as_text(match, matcher.fact_base)
-    print(text, file=out, flush=True)
-
-
 def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
-    folder = Path(args.dir) if args.dir else facts_dir
     try:
-        fact_base = load_fact_base(folder)
+        fact_base = load_fact_base(facts_dir)
     except FactBaseError as exc:
         for problem in exc.problems:
             print(problem)
-        print(f"{len(exc.problems)} problem(s) in {folder}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {facts_dir}", file=sys.stderr)
         return EXIT_PROBLEMS
     article = None
     if args.article:
@@ -193,20 +227,30 @@ def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
 
 
 def _console(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    """Answer until `quit`, `exit`, an empty line, Ctrl-D or Ctrl-C; each leaves with 0."""
     matcher = _matcher(facts_dir, settings)
     facts = len(matcher.fact_base)
     show = matcher.fact_base.lexicon.show.name
-    print(f"Ask about {show} ({facts} facts loaded). Empty line or Ctrl-D to quit.")
+    print(f"Ask about {show} ({facts} facts loaded). quit, an empty line or Ctrl-D to leave.")
     prompt = f"{show.casefold()}{PROMPT}"
-    while True:
-        try:
-            question = input(prompt)
-        except EOFError:
-            print()
-            return EXIT_OK
-        if not question.strip():
-            return EXIT_OK
-        _answer(matcher, question, as_json=False, out=sys.stdout)
+    _enable_line_editing()
+    try:
+        while (question := input(prompt).strip()) and question.casefold() not in QUIT_WORDS:
+            print(match_as_text(matcher.match(question), matcher.fact_base), flush=True)
+    except (EOFError, KeyboardInterrupt):
+        print()  # the prompt's line was left open
+    return EXIT_OK
+
+
+def _enable_line_editing() -> None:
+    """At a terminal, arrow keys and this session's history: input() uses readline once
+    it is imported. Some platforms lack the module; the console then works without."""
+    if not sys.stdin.isatty():
+        return
+    try:
+        import readline  # noqa: F401, PLC0415
+    except ImportError:
+        log.info("no readline module: the console has no line editing")
 
 
 def _run(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pty
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.store import DATABASE_FILE, LoggedQuestion, Store
@@ -20,21 +24,27 @@ BROKEN = ROOT / "tests" / "facts" / "fixtures" / "broken"
 JSON_KEYS = {"question", "outcome", "fact_id", "topic", "answer", "score", "suggestions"}
 
 
-def run_cli(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def cli_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without the bot's settings, plus `env`; the data folder
+    gets the cached models so the shipped facts load warm."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_"))}
     environment.update(env or {})
     data_dir = Path(environment.get("TRIVIA_DATA_DIR", ROOT / "data"))
     if data_dir.is_dir() or not data_dir.exists():
         seed_model_cache(data_dir)
+    return environment
+
+
+def run_cli(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        cwd=ROOT,
-        env=environment,
+        cwd=cwd,
+        env=cli_environment(env),
         timeout=60,
         check=False,
     )
@@ -43,8 +53,9 @@ def run_cli(
 def test_ask_prints_answer_with_source() -> None:
     result = run_cli("ask", "who plays ballard")
     assert result.returncode == 0
-    assert "Maggie Q" in result.stdout
-    assert "Source: “" in result.stdout
+    [line] = result.stdout.splitlines()  # one line per question, as in batch mode
+    assert "Maggie Q" in line
+    assert "Source: “" in line
 
 
 def test_ask_json_shape() -> None:
@@ -89,14 +100,6 @@ def test_check_broken_folder_lists_every_problem() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_bad_facts_folder_is_one_line_exit_2(tmp_path: Path) -> None:
-    result = run_cli("ask", "--facts", str(tmp_path / "missing"), "who plays ballard")
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1
-    assert "not a readable folder" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_broken_facts_via_environment_is_exit_2() -> None:
     result = run_cli("ask", "hi", env={"TRIVIA_FACTS_DIR": str(BROKEN)})
     assert result.returncode == 2
@@ -119,10 +122,12 @@ def test_console_answers_until_eof() -> None:
 
 
 def test_run_without_token_opens_console() -> None:
-    result = run_cli("run", stdin="who wrote the books\n", env={"DISCORD_TOKEN": ""})
+    questions = "who wrote the books\n  EXIT \nwho plays ballard\n"
+    result = run_cli("run", stdin=questions, env={"DISCORD_TOKEN": ""})
     assert result.returncode == 0
     assert "DISCORD_TOKEN is not set" in result.stdout
     assert "Michael Connelly" in result.stdout
+    assert "Maggie Q" not in result.stdout  # `exit` (any case) left the console
 
 
 def test_long_noisy_question_does_not_crash() -> None:
@@ -259,3 +264,187 @@ def test_a_corrupt_database_is_a_clear_error_at_start_up(tmp_path: Path) -> None
     assert result.returncode == 2
     assert result.stderr.startswith("trivia-bot: error: TRIVIA_DATA_DIR: cannot use database")
     assert "Traceback" not in result.stderr
+
+
+def test_facts_option_works_before_and_after_the_command() -> None:
+    before = run_cli("--facts", str(BROKEN), "check")
+    after = run_cli("check", "--facts", str(BROKEN))
+    assert before.returncode == after.returncode == 1
+    assert before.stdout == after.stdout
+    # The command line wins over the environment, wherever the option stands.
+    shipped = run_cli(
+        "--facts", str(FACTS_DIR), "ask", "who plays ballard", env={"TRIVIA_FACTS_DIR": str(BROKEN)}
+    )
+    assert shipped.returncode == 0, shipped.stderr
+    assert "Maggie Q" in shipped.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "named"),
+    [
+        (["ask", "--facts", "{missing}", "hi"], {}, "--facts"),
+        # (The setting keeps `teach` away from the shipped facts should --facts be ignored.)
+        (
+            ["--facts", "{missing}", "teach", "cast.ballard_actor", "hi"],
+            {"TRIVIA_FACTS_DIR": "{missing}/elsewhere"},
+            "--facts",
+        ),
+        (["check", "{missing}"], {}, "check DIR"),
+        (["check"], {"TRIVIA_FACTS_DIR": "{missing}"}, "TRIVIA_FACTS_DIR"),
+        (["run"], {"TRIVIA_FACTS_DIR": "{missing}", "DISCORD_TOKEN": ""}, "TRIVIA_FACTS_DIR"),
+        (["report"], {"TRIVIA_FACTS_DIR": "{missing}"}, "TRIVIA_FACTS_DIR"),
+    ],
+)
+def test_a_missing_facts_folder_names_its_setting_exit_2(
+    tmp_path: Path, args: list[str], env: dict[str, str], named: str
+) -> None:
+    missing = str(tmp_path / "missing")
+    result = run_cli(
+        *(a.format(missing=missing) for a in args),
+        env={k: v.format(missing=missing) for k, v in env.items()},
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"trivia-bot: error: {named}: no fact-base folder at {missing}\n"
+
+
+def test_no_facts_folder_here_names_both_ways_to_set_one(tmp_path: Path) -> None:
+    result = run_cli("ask", "hi", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "--facts" in result.stderr and "TRIVIA_FACTS_DIR" in result.stderr
+
+
+BATCH = [
+    "who plays ballard",
+    "who plays her and where can I stream it",
+    "",
+    "what about the franchise",
+    "what is the capital of france",
+    "who wrote the books",
+    "when did it premiere",
+    "who is the lead",
+]
+
+
+def test_batch_text_mode_prints_one_line_per_input_line() -> None:
+    result = run_cli("ask", stdin="\n".join(BATCH) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(BATCH)
+    assert "Maggie Q" in lines[0] and "Source: “" in lines[0]
+    assert "Maggie Q" in lines[1] and "Prime Video" in lines[1]
+    assert lines[1].count("Source: “") == 2 and " | " in lines[1]
+    assert "doesn't say" in lines[2]
+    assert lines[3].startswith("Did you mean: ") and lines[3].count("?") >= 2
+    assert "Connelly" in lines[5] and "Source: “" in lines[5]
+
+
+def test_ask_piped_into_head_stops_quietly(tmp_path: Path) -> None:
+    questions = tmp_path / "q.txt"
+    # Far more output than a pipe holds, so the bot is still writing when head has gone.
+    questions.write_text("who plays ballard\n" * 400, encoding="utf-8")
+    with questions.open("rb") as stdin:
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ask", "--json"],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=cli_environment(),
+        )
+        assert bot.stdout is not None and bot.stderr is not None
+        head = subprocess.run(
+            ["head", "-1"], stdin=bot.stdout, capture_output=True, timeout=60, check=True
+        )
+        bot.stdout.close()
+        stderr = bot.stderr.read().decode()
+        code = bot.wait(timeout=60)
+    assert json.loads(head.stdout)["outcome"] == "answer"
+    assert stderr == ""
+    assert code == 141
+
+
+class Terminal:
+    """A command on a pseudo-terminal: type into it, read what it shows."""
+
+    def __init__(self, *command: str) -> None:
+        self.master, slave = pty.openpty()
+        env = cli_environment({"DISCORD_TOKEN": "", "TERM": "xterm"})
+        self.process = subprocess.Popen(
+            command, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env
+        )
+        os.close(slave)
+        self.shown = b""
+
+    def read_until(self, text: bytes, count: int = 1, timeout: float = 60) -> None:
+        """Read until `text` has been shown `count` times; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.shown.count(text) < count:
+            left = deadline - time.monotonic()
+            assert left > 0, f"waited for {text!r}, saw {self.shown[-300:]!r}"
+            if select.select([self.master], [], [], left)[0]:
+                try:
+                    chunk = os.read(self.master, 4096)
+                except OSError:  # EIO: the command has ended
+                    chunk = b""
+                assert chunk, f"ended before {text!r}, saw {self.shown[-300:]!r}"
+                self.shown += chunk
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def exit_code(self) -> int | None:
+        """The exit code, or None (and the command killed) if it did not end in time."""
+        try:
+            code = self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return None
+        finally:
+            self._drain()
+            os.close(self.master)
+        return code
+
+    def _drain(self) -> None:
+        while select.select([self.master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.shown += chunk
+
+
+PROMPT = b"> "
+TRIVIA_BOT = Path(sys.executable).parent / "trivia-bot"
+
+
+def test_make_run_console_edits_lines_and_quits_on_a_terminal() -> None:
+    """`make run` without a token: up-arrow recalls the last question, `quit` leaves."""
+    terminal = Terminal(str(TRIVIA_BOT), "run")
+    terminal.read_until(PROMPT)
+    terminal.type(b"who wrote the books\r")
+    terminal.read_until(PROMPT, 2)
+    terminal.type(b"\x1b[A\r")
+    terminal.read_until(PROMPT, 3)
+    terminal.type(b"quit\r")
+    code = terminal.exit_code()
+    shown = terminal.shown.decode("utf-8", "replace")
+    assert "DISCORD_TOKEN is not set" in shown
+    assert shown.count("Source: “") == 2
+    assert "^[[A" not in shown
+    assert code == 0
+    assert "doesn't say" not in shown
+
+
+def test_console_ctrl_c_leaves_cleanly_on_a_terminal() -> None:
+    terminal = Terminal(sys.executable, "-m", "bot", "console")
+    terminal.read_until(PROMPT)
+    terminal.process.send_signal(signal.SIGINT)  # what Ctrl-C at the prompt sends
+    code = terminal.exit_code()
+    shown = terminal.shown.decode("utf-8", "replace")
+    assert code == 0
+    assert "Traceback" not in shown and "KeyboardInterrupt" not in shown

@@ -16,12 +16,15 @@ __all__ = [
     "known_topics",
     "match_as_dict",
     "match_as_json",
+    "match_as_line",
     "match_as_text",
     "proposals_lines",
     "stats_lines",
 ]
 
 DECLINE_TEXT = "The article doesn't say, so I can't answer that."
+# Between the answers (or suggestions) that share one line in batch mode.
+LINE_SEPARATOR = " | "
 
 
 def _one_part(match: Match) -> dict[str, Any]:
@@ -86,6 +89,20 @@ def match_as_text(match: Match, fact_base: FactBase) -> str:
         lines += [f"  - {as_question(s.question)}" for s in match.suggestions]
         return "\n".join(lines)
     return f"{DECLINE_TEXT} I know about: {known_topics(fact_base)}."
+
+
+def match_as_line(match: Match, fact_base: FactBase) -> str:
+    """The same on one line, for batch mode: each answer with its source, answers and
+    suggestions separated by `LINE_SEPARATOR`, line breaks inside them made spaces."""
+    if match.answered_facts:
+        items = [f"{f.answer} Source: “{f.source}”" for f in match.answered_facts]
+        text = LINE_SEPARATOR.join(items)
+    elif match.outcome is Outcome.SUGGEST:
+        questions = LINE_SEPARATOR.join(as_question(s.question) for s in match.suggestions)
+        text = f"Did you mean: {questions}"
+    else:
+        text = match_as_text(match, fact_base)
+    return " ".join(text.split())
 
 
 def stats_lines(report: StatsReport) -> list[str]:
