@@ -23,7 +23,7 @@ from bot.curation import (
     proposed_examples_yaml,
     stub_facts_yaml,
 )
-from bot.facts.loader import FactBaseError, load_fact_base
+from bot.facts.loader import FactBaseError, MissingFolderError, load_fact_base
 from bot.facts.model import FactBase
 from bot.matching.lint import lint_fact_base
 from bot.matching.matcher import Matcher
@@ -130,12 +130,18 @@ def _load(facts_dir: Path) -> FactBase:
     """Load the fact base or raise a one-line CliError (details go to the log)."""
     try:
         return load_fact_base(facts_dir)
+    except MissingFolderError as exc:
+        raise _no_folder(facts_dir) from exc
     except FactBaseError as exc:
         log.info("fact base problems:\n%s", exc)
         first = exc.problems[0]
         more = len(exc.problems) - 1
         suffix = f" (and {more} more; run `trivia-bot check {facts_dir}`)" if more else ""
         raise CliError(f"cannot load facts: {first}{suffix}") from exc
+
+
+def _no_folder(folder: Path) -> CliError:
+    return CliError(f"--facts / TRIVIA_FACTS_DIR: {folder} is not a readable folder")
 
 
 def _matcher(facts_dir: Path, settings: Settings) -> Matcher:
@@ -167,6 +173,8 @@ def _check(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
     folder = Path(args.dir) if args.dir else facts_dir
     try:
         fact_base = load_fact_base(folder)
+    except MissingFolderError as exc:
+        raise _no_folder(folder) from exc
     except FactBaseError as exc:
         for problem in exc.problems:
             print(problem)
@@ -269,6 +277,8 @@ def _teach(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
         path = teach_example(facts_dir, args.fact_id, question)
     except TeachingError as exc:
         raise CliError(str(exc)) from exc
+    except MissingFolderError as exc:
+        raise _no_folder(facts_dir) from exc
     except FactBaseError as exc:
         raise CliError(f"the fact base would not load with it: {exc.problems[0]}") from exc
     print(f"added to {path}; reload the bot (/facts reload or SIGHUP) to train on it")

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.store import DATABASE_FILE, LoggedQuestion, Store
@@ -95,6 +96,28 @@ def test_bad_facts_folder_is_one_line_exit_2(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
     assert "not a readable folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "named"),
+    [
+        (("ask", "hi", "--facts", "{missing}"), {}, "--facts"),
+        (("check", "{missing}"), {}, "--facts"),
+        (("check",), {"TRIVIA_FACTS_DIR": "{missing}"}, "TRIVIA_FACTS_DIR"),
+        (("console",), {"TRIVIA_FACTS_DIR": "{missing}"}, "TRIVIA_FACTS_DIR"),
+        (("teach", "cast.ballard_actor", "who is she", "--facts", "{missing}"), {}, "--facts"),
+    ],
+)
+def test_a_missing_facts_folder_names_the_setting_exit_2(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], named: str
+) -> None:
+    missing = str(tmp_path / "missing")
+    result = run_cli(
+        *(a.format(missing=missing) for a in args),
+        env={k: v.format(missing=missing) for k, v in env.items()},
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and named in result.stderr and missing in result.stderr
 
 
 def test_broken_facts_via_environment_is_exit_2() -> None:
