@@ -64,6 +64,15 @@ def reply_text(recorded: Recorded) -> str:
     return "\n".join(parts)
 
 
+async def until_logged(bot: BotProcess, text: str) -> None:
+    """Wait (up to 10 s) until the bot has logged `text`."""
+    for _ in range(100):
+        if text in bot.log():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the bot never logged {text!r}")
+
+
 # Start-up -----------------------------------------------------------------------------------
 
 
@@ -421,11 +430,7 @@ async def test_sighup_reloads(bot: BotProcess) -> None:
     premise.write_text(good.replace("Los Angeles", "Los Angeles (LA)", 1), "utf-8")
     try:
         bot.process.send_signal(signal.SIGHUP)
-        for _ in range(50):
-            if "facts reloaded (SIGHUP)" in bot.log():
-                break
-            await asyncio.sleep(0.1)
-        assert "facts reloaded (SIGHUP)" in bot.log()
+        await until_logged(bot, "facts reloaded (SIGHUP)")
     finally:
         premise.write_text(good, "utf-8")
 
@@ -450,11 +455,7 @@ async def test_an_alias_bomb_and_odd_yaml_are_listed_and_the_old_facts_stay(
         )
         assert "Maggie Q plays" in reply_text(await still.reply())
         bot.process.send_signal(signal.SIGHUP)
-        for _ in range(100):
-            if "facts reload (SIGHUP) refused: 2 problem(s)" in bot.log():
-                break
-            await asyncio.sleep(0.1)
-        assert "facts reload (SIGHUP) refused: 2 problem(s)" in bot.log()
+        await until_logged(bot, "facts reload (SIGHUP) refused: 2 problem(s)")
     finally:
         bomb.unlink()
         odd.unlink()
