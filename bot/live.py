@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import stat
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from watchfiles import Change, awatch
 
 from bot.facts.loader import FactBaseError, LoadProblem, load_fact_base
 from bot.facts.model import FactBase
 from bot.matching.completion import QuestionCompleter
 from bot.matching.matcher import Matcher
 
-__all__ = ["FactBaseChanges", "LiveMatcher", "ReloadResult"]
+__all__ = ["FactBaseChanges", "LiveMatcher", "ReloadResult", "watch_folder"]
 
 log = logging.getLogger(__name__)
 
@@ -110,3 +115,48 @@ class LiveMatcher:
 def _load_and_serve(facts_dir: Path, cache_dir: Path | None) -> _Served:
     fact_base = load_fact_base(facts_dir)
     return _Served(Matcher(fact_base, cache_dir=cache_dir), QuestionCompleter(fact_base))
+
+
+# How often the watch checks that the folder is still the one it watches (a replaced folder
+# sends no events), or comes back after it went.
+RECHECK_SECONDS = 1.0
+
+
+async def watch_folder(folder: Path, stop: asyncio.Event) -> AsyncIterator[set[tuple[Change, str]]]:
+    """Each batch of changes to the files under `folder`, until `stop` is set. The watch
+    follows the path, not the directory first found there: when the folder is deleted,
+    renamed away or replaced, it waits for a folder there again, watches that one, and
+    reports it as changed (any of its files may differ)."""
+    folder = folder.absolute()  # as the changes name it
+    watched: tuple[int, int] | None = None
+    while not stop.is_set():
+        current = _identity(folder)
+        if current is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RECHECK_SECONDS)
+            continue
+        if watched is not None:
+            log.warning("the facts folder %s was replaced; watching the new one", folder)
+            yield {(Change.modified, str(folder))}
+        watched = current
+        with contextlib.suppress(FileNotFoundError):  # gone again before the watch began
+            async for changes in awatch(
+                folder,
+                debounce=500,
+                stop_event=stop,
+                rust_timeout=int(RECHECK_SECONDS * 1000),
+                yield_on_timeout=True,
+            ):
+                if changes:
+                    yield changes
+                if str(folder) in {path for _, path in changes} or _identity(folder) != watched:
+                    break  # the directory watched is no longer the folder
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which directory is at the path now (device and inode), or None if none is."""
+    try:
+        status = folder.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino) if stat.S_ISDIR(status.st_mode) else None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.facts.loader import EXAMPLES_DIR, load_fact_base
-from bot.live import FactBaseChanges, LiveMatcher
+from bot.live import FactBaseChanges, LiveMatcher, watch_folder
 from tests.conftest import FACTS_DIR
 
 
@@ -71,3 +75,54 @@ async def test_an_unchanged_folder_reports_no_changes(facts_copy: Path) -> None:
 def test_changes_between_equal_bases_are_empty() -> None:
     base = load_fact_base(FACTS_DIR)
     assert not FactBaseChanges.between(base, base)
+
+
+# Watching the folder ------------------------------------------------------------------------
+
+
+def rename_over(folder: Path) -> None:
+    """Deploy a new folder as tools do: build it beside, move the old away, move it in."""
+    new, old = folder.with_name("facts.new"), folder.with_name("facts.old")
+    shutil.copytree(folder, new)
+    folder.rename(old)
+    new.rename(folder)
+
+
+def delete_and_recreate(folder: Path) -> None:
+    shutil.rmtree(folder)
+    folder.mkdir()
+
+
+async def until_a_batch_names(batches: asyncio.Queue[set[Any]], name: str, edit: Path) -> None:
+    """Write `edit` (again and again, as the watch may still be starting) until a batch of
+    changes names `name`."""
+    for attempt in range(30):
+        edit.write_text(f"# {attempt}\n", encoding="utf-8")
+        with contextlib.suppress(TimeoutError):
+            while True:
+                batch = await asyncio.wait_for(batches.get(), 1.0)
+                if any(Path(path).name == name for _, path in batch):
+                    return
+    raise AssertionError(f"no change to {name} was reported")
+
+
+@pytest.mark.parametrize("replace", [rename_over, delete_and_recreate])
+async def test_the_watch_outlives_the_folder_being_replaced(
+    tmp_path: Path, replace: Callable[[Path], None]
+) -> None:
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    stop, batches = asyncio.Event(), asyncio.Queue[set[Any]]()
+
+    async def collect() -> None:
+        async for batch in watch_folder(folder, stop):
+            batches.put_nowait(batch)
+
+    task = asyncio.create_task(collect())
+    try:
+        await until_a_batch_names(batches, "a.yaml", folder / "a.yaml")
+        replace(folder)
+        await until_a_batch_names(batches, "b.yaml", folder / "b.yaml")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)

@@ -18,7 +18,6 @@ from typing import Any
 import discord
 import yarl
 from discord.ext import commands
-from watchfiles import awatch
 
 from bot.curation import (
     SECONDS_PER_DAY,
@@ -34,7 +33,7 @@ from bot.discord_adapter.cogs.chat import ChatCog
 from bot.discord_adapter.deadline import ResponseWindow
 from bot.discord_adapter.replies import NO_PINGS, SuggestionButton, VoteButton
 from bot.discord_adapter.tree import TriviaTree
-from bot.live import LiveMatcher, ReloadResult
+from bot.live import LiveMatcher, ReloadResult, watch_folder
 from bot.matching.matcher import Match
 from bot.ratelimit import AnswerRateLimit
 from bot.settings import DEFAULT_API_BASE, Settings
@@ -298,7 +297,7 @@ class TriviaBot(commands.AutoShardedBot):
             self._spawn(self._watch_files())
 
     async def _watch_files(self) -> None:
-        async for changes in awatch(self.live.facts_dir, debounce=500, stop_event=self._stopping):
+        async for changes in watch_folder(self.live.facts_dir, self._stopping):
             log.info("fact files changed: %s", sorted({c[1] for c in changes}))
             try:
                 await self.reload_facts("files changed")

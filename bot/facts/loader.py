@@ -10,9 +10,25 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.facts.model import Example, Fact, FactBase, Lexicon
+from bot.facts.model import (
+    MAX_EXAMPLES_PER_FILE,
+    MAX_FACTS,
+    MAX_FILE_BYTES,
+    MAX_FOLDER_BYTES,
+    Example,
+    Fact,
+    FactBase,
+    Lexicon,
+)
 
-__all__ = ["EXAMPLES_DIR", "LEXICON_FILE", "FactBaseError", "LoadProblem", "load_fact_base"]
+__all__ = [
+    "EXAMPLES_DIR",
+    "LEXICON_FILE",
+    "FactBaseError",
+    "LoadProblem",
+    "MissingFolderError",
+    "load_fact_base",
+]
 
 LEXICON_FILE = "aliases.yaml"
 # Labelled questions the model learns from, one file per set (see the README).
@@ -20,6 +36,18 @@ EXAMPLES_DIR = "examples"
 _KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # libyaml's parser when PyYAML has it (ten times faster on the example sets), else Python's.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The YAML a fact file needs: text, numbers, booleans, null, lists and mappings. Anything else
+# (dates, binary, sets, merge keys, custom tags) is refused before it is built: building some
+# of it raises, and none of it is a fact.
+_STANDARD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS: dict[type[yaml.Node], frozenset[str]] = {
+    yaml.ScalarNode: frozenset(_STANDARD + t for t in ("str", "int", "float", "bool", "null")),
+    yaml.SequenceNode: frozenset({_STANDARD + "seq"}),
+    yaml.MappingNode: frozenset({_STANDARD + "map"}),
+}
+# Fact and example files nest five levels deep; far deeper is a mistake (or an attack on the
+# stack, which a walk of thousands of levels would overflow).
+MAX_DEPTH = 20
 
 Path_ = tuple[str | int, ...]
 
@@ -45,6 +73,10 @@ class FactBaseError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class MissingFolderError(FactBaseError):
+    """There is no folder to read: a configuration error rather than a problem in a file."""
+
+
 @dataclass(slots=True)
 class _Document:
     """A parsed YAML file with the line of every node, keyed by its path."""
@@ -66,8 +98,12 @@ def load_fact_base(folder: str | Path) -> FactBase:
     """Read, validate and freeze every YAML file in `folder`; raise FactBaseError on any fault."""
     root = Path(folder)
     if not root.is_dir():
-        raise FactBaseError([LoadProblem(str(root), 0, "folder", "not a readable folder")])
-    files = sorted(p for p in root.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+        raise MissingFolderError([LoadProblem(str(root), 0, "folder", "not a readable folder")])
+    files, example_files = _yaml_files(root), _yaml_files(root / EXAMPLES_DIR)
+    size = sum(_size(p) for p in (*files, *example_files))
+    if size > MAX_FOLDER_BYTES:
+        problem = f"{_megabytes(size)} of YAML; at most {_megabytes(MAX_FOLDER_BYTES)}"
+        raise FactBaseError([LoadProblem(str(root), 0, "folder", problem)])
     problems: list[LoadProblem] = []
     documents = [doc for f in files if (doc := _parse(f, problems)) is not None]
     lexicon_docs = [d for d in documents if Path(d.file).name == LEXICON_FILE]
@@ -80,19 +116,35 @@ def load_fact_base(folder: str | Path) -> FactBase:
     facts = _build_facts([d for d in documents if d not in lexicon_docs], lexicon, problems)
     if not facts and not problems:
         problems.append(LoadProblem(str(root), 0, "facts", "no facts found in this folder"))
-    examples = _load_examples(root / EXAMPLES_DIR, {f.id for f in facts}, problems)
+    examples = _load_examples(example_files, {f.id for f in facts}, problems)
     if problems or lexicon is None:
         raise FactBaseError(problems)
     return FactBase(tuple(facts), lexicon, source_dir=str(root), examples=examples)
 
 
-def _load_examples(
-    folder: Path, fact_ids: set[str], problems: list[LoadProblem]
-) -> dict[str, tuple[Example, ...]]:
-    """Every example file of the folder (none is fine), by set name: the file's stem."""
+def _yaml_files(folder: Path) -> list[Path]:
+    """The folder's YAML files in name order; none if it is not a folder."""
     if not folder.is_dir():
-        return {}
-    files = sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def _size(path: Path) -> int:
+    """The file's size; 0 if it cannot be read (reading it reports why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _load_examples(
+    files: list[Path], fact_ids: set[str], problems: list[LoadProblem]
+) -> dict[str, tuple[Example, ...]]:
+    """Every example file (none is fine), by set name: the file's stem."""
     examples = {}
     for path in files:
         doc = _parse(path, problems)
@@ -115,6 +167,10 @@ def _build_examples(
         if not isinstance(entries, list):
             problems.append(LoadProblem(doc.file, doc.line((key,)), key, "expected a list"))
             continue
+        if len(entries) > MAX_EXAMPLES_PER_FILE:
+            problem = f"{len(entries):,} entries; at most {MAX_EXAMPLES_PER_FILE:,} a file"
+            problems.append(LoadProblem(doc.file, doc.line((key,)), key, problem))
+            continue
         for i, entry in enumerate(entries):
             path: Path_ = (key, i)
             raw = {"q": entry, "expect": ()} if key == "decline" else entry
@@ -135,10 +191,27 @@ def _build_examples(
 
 def _parse(path: Path, problems: list[LoadProblem]) -> _Document | None:
     """Parse one file into data plus a line map; record a problem and return None on failure."""
+    node = _compose(path, problems)
+    if node is None:
+        return None
+    doc = _Document(str(path), None, {})
+    before = len(problems)
+    doc.data = _to_python(node, (), doc, problems)
+    return doc if len(problems) == before else None
+
+
+def _compose(path: Path, problems: list[LoadProblem]) -> yaml.Node | None:
+    """The file's node tree, or None with a problem: unreadable, too large, not YAML, empty,
+    or using aliases (a tree of a few hundred bytes could stand for billions of nodes)."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read(path)
         node = yaml.compose(text, Loader=_YAML_LOADER)
+        alias = _first_alias(text) if "*" in text else None  # no `*`, no alias
+    except _FileTooLargeError:
+        problem = f"larger than {_megabytes(MAX_FILE_BYTES)}; split it"
+        problems.append(LoadProblem(name, 1, "file", problem))
+        return None
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(LoadProblem(name, 0, "file", f"cannot read: {exc}"))
         return None
@@ -149,30 +222,80 @@ def _parse(path: Path, problems: list[LoadProblem]) -> _Document | None:
     except yaml.YAMLError as exc:
         problems.append(LoadProblem(name, 0, "yaml", str(exc)))
         return None
-    doc = _Document(name, None, {})
+    if alias is not None:
+        problem = f"aliases (*{alias.anchor}) are not allowed; write the value out"
+        line = alias.start_mark.line + 1 if alias.start_mark else 0
+        problems.append(LoadProblem(name, line, "yaml", problem))
+        return None
     if node is None:
         problems.append(LoadProblem(name, 1, "file", "the file is empty"))
-        return None
-    before = len(problems)
-    doc.data = _to_python(node, (), doc, problems)
-    return doc if len(problems) == before else None
+    return node
+
+
+class _FileTooLargeError(Exception):
+    pass
+
+
+def _read(path: Path) -> str:
+    """The file's text, read no further than the size limit."""
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise _FileTooLargeError
+    return raw.decode("utf-8")
+
+
+def _first_alias(text: str) -> yaml.AliasEvent | None:
+    """The first alias (`*name`) in the text's events."""
+    events = yaml.parse(text, Loader=_YAML_LOADER)
+    return next((e for e in events if isinstance(e, yaml.AliasEvent)), None)
 
 
 def _to_python(node: yaml.Node, path: Path_, doc: _Document, problems: list[LoadProblem]) -> Any:
-    """Turn a YAML node into plain data, noting each node's line and any duplicate key."""
-    doc.lines[path] = node.start_mark.line + 1
+    """Turn a YAML node tree into plain data, noting each node's line and any duplicate key;
+    refuse other types than plain data, and deep nesting, before building any."""
+    line = doc.lines[path] = node.start_mark.line + 1
+    problem = _refusal(node, path)
+    if problem:
+        problems.append(LoadProblem(doc.file, line, _field(path), problem))
+        return None
     if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = doc.constructor.construct_object(key_node)
-            if key in result:
-                where = key_node.start_mark.line + 1
-                problems.append(LoadProblem(doc.file, where, _field((*path, key)), "duplicate key"))
-            result[key] = _to_python(value_node, (*path, key), doc, problems)
-        return result
+        return _mapping(node, path, doc, problems)
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(n, (*path, i), doc, problems) for i, n in enumerate(node.value)]
-    return doc.constructor.construct_object(node)
+    try:
+        return doc.constructor.construct_object(node)
+    except ValueError:  # an integer of thousands of digits
+        problems.append(LoadProblem(doc.file, line, _field(path), "cannot read this number"))
+        return None
+
+
+def _refusal(node: yaml.Node, path: Path_) -> str | None:
+    """Why a node is not plain fact data, if it is not."""
+    if len(path) > MAX_DEPTH:
+        return f"nested more than {MAX_DEPTH} levels deep"
+    if node.tag not in _ALLOWED_TAGS.get(type(node), frozenset()):
+        kind = node.tag.removeprefix(_STANDARD)
+        return f"a {kind} is not allowed here (quote it if it is text)"
+    return None
+
+
+def _mapping(
+    node: yaml.MappingNode, path: Path_, doc: _Document, problems: list[LoadProblem]
+) -> dict[Any, Any]:
+    """A mapping whose keys are plain scalars, each once."""
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        where = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            problem = "a key must be plain text, not a list or mapping"
+            problems.append(LoadProblem(doc.file, where, _field(path), problem))
+            continue
+        key = _to_python(key_node, (*path, "(key)"), doc, problems)
+        if key in result:
+            problems.append(LoadProblem(doc.file, where, _field((*path, key)), "duplicate key"))
+        result[key] = _to_python(value_node, (*path, key), doc, problems)
+    return result
 
 
 def _field(path: Path_) -> str:
@@ -239,14 +362,10 @@ def _build_facts(
     """Validate every fact in every file; ids must be unique across files."""
     facts: list[Fact] = []
     seen: dict[str, str] = {}
+    counted = 0
     for doc in documents:
-        if not isinstance(doc.data, dict) or set(doc.data) != {"facts"}:
-            problems.append(LoadProblem(doc.file, 1, "(top)", "expected one key: facts"))
-            continue
-        entries = doc.data["facts"]
-        if not isinstance(entries, list):
-            problems.append(LoadProblem(doc.file, doc.line(("facts",)), "facts", "expected a list"))
-            continue
+        entries = _fact_entries(doc, counted, problems)
+        counted += len(entries)
         for i, entry in enumerate(entries):
             fact = _build_fact(doc, ("facts", i), entry, lexicon, problems)
             raw_id = entry.get("id") if isinstance(entry, dict) else None
@@ -261,6 +380,23 @@ def _build_facts(
             if fact is not None:
                 facts.append(fact)
     return facts
+
+
+def _fact_entries(doc: _Document, counted: int, problems: list[LoadProblem]) -> list[Any]:
+    """The file's fact entries; none (and a problem) if the file is not a list of at most
+    MAX_FACTS with the `counted` before it."""
+    if not isinstance(doc.data, dict) or set(doc.data) != {"facts"}:
+        problems.append(LoadProblem(doc.file, 1, "(top)", "expected one key: facts"))
+        return []
+    entries = doc.data["facts"]
+    if not isinstance(entries, list):
+        problems.append(LoadProblem(doc.file, doc.line(("facts",)), "facts", "expected a list"))
+        return []
+    if counted + len(entries) > MAX_FACTS:
+        problem = f"more than {MAX_FACTS:,} facts in the folder"
+        problems.append(LoadProblem(doc.file, doc.line(("facts",)), "facts", problem))
+        return []
+    return entries
 
 
 def _build_fact(

@@ -8,9 +8,31 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["DECLINE", "AnswerKind", "Example", "Fact", "FactBase", "Lexicon", "Show", "Topic"]
+__all__ = [
+    "DECLINE",
+    "MAX_EXAMPLES_PER_FILE",
+    "MAX_FACTS",
+    "MAX_FILE_BYTES",
+    "MAX_FOLDER_BYTES",
+    "MAX_PHRASINGS",
+    "AnswerKind",
+    "Example",
+    "Fact",
+    "FactBase",
+    "Lexicon",
+    "Show",
+    "Topic",
+]
 
 MAX_SOURCE_WORDS = 25
+# What a facts folder may hold, several times today's (152 KB the largest file, 1.8 MB in all,
+# 53 facts, at most 49 phrasings a fact, 615 examples in the largest set): beyond that it is
+# a runaway script or a wrong folder, and a reload would take minutes and gigabytes.
+MAX_FILE_BYTES = 1_000_000
+MAX_FOLDER_BYTES = 8_000_000  # every YAML file of the folder and its examples together
+MAX_FACTS = 1_000
+MAX_PHRASINGS = 200
+MAX_EXAMPLES_PER_FILE = 5_000
 
 
 class Topic(StrEnum):
@@ -52,7 +74,7 @@ class Fact(BaseModel):
     topic: Topic
     gives: tuple[AnswerKind, ...] = Field(min_length=1)
     about: tuple[str, ...] = ()
-    questions: tuple[str, ...] = Field(min_length=1)
+    questions: tuple[str, ...] = Field(min_length=1, max_length=MAX_PHRASINGS)
     answer: str = Field(min_length=1)
     source: str = Field(min_length=1)
 

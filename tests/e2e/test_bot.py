@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.e2e.conftest import BotProcess, a_suggested_question, copy_facts, start_bot
 from tests.e2e.standin import (
     ADMIN_ID,
@@ -34,6 +36,7 @@ from tests.e2e.standin import (
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
+ALIAS_BOMB = ROOT / "tests" / "facts" / "fixtures" / "alias_bomb.yaml"
 MANAGE_GUILD = str(1 << 5)
 MENTION = f"<@{BOT_USER_ID}>"
 # Fresh members for tests that must not share the per-user answer limit.
@@ -59,6 +62,15 @@ def reply_text(recorded: Recorded) -> str:
     parts = [payload.get("content") or ""]
     parts += [e.get("description") or "" for e in payload.get("embeds") or []]
     return "\n".join(parts)
+
+
+async def until_logged(bot: BotProcess, text: str) -> None:
+    """Wait (up to 10 s) until the bot has logged `text`."""
+    for _ in range(100):
+        if text in bot.log():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the bot never logged {text!r}")
 
 
 # Start-up -----------------------------------------------------------------------------------
@@ -418,13 +430,36 @@ async def test_sighup_reloads(bot: BotProcess) -> None:
     premise.write_text(good.replace("Los Angeles", "Los Angeles (LA)", 1), "utf-8")
     try:
         bot.process.send_signal(signal.SIGHUP)
-        for _ in range(50):
-            if "facts reloaded (SIGHUP)" in bot.log():
-                break
-            await asyncio.sleep(0.1)
-        assert "facts reloaded (SIGHUP)" in bot.log()
+        await until_logged(bot, "facts reloaded (SIGHUP)")
     finally:
         premise.write_text(good, "utf-8")
+
+
+async def test_an_alias_bomb_and_odd_yaml_are_listed_and_the_old_facts_stay(
+    bot: BotProcess,
+) -> None:
+    """The bomb expands to gigabytes if built; a bad date raised from the loader."""
+    standin, logged_before = bot.standin, len(bot.log())
+    bomb, odd = bot.facts_dir / "bomb.yaml", bot.facts_dir / "odd.yaml"
+    shutil.copy(ALIAS_BOMB, bomb)
+    odd.write_text("facts:\n  - id: odd.date\n    answer: 2024-02-30\n", encoding="utf-8")
+    try:
+        result = await standin.send_slash_command("facts reload", member=ADMIN_ID)
+        await result.response()
+        embed = ((await result.followup(timeout=30)).json or {})["embeds"][0]
+        assert "Reload refused" in embed["title"]
+        assert f"{bomb}:3: yaml: aliases (*l0) are not allowed" in embed["description"]
+        assert f"{odd}:3: facts[0].answer: a timestamp is not allowed" in embed["description"]
+        still = await standin.send_message(
+            f"{MENTION} who plays ballard", author=new_member(standin)
+        )
+        assert "Maggie Q plays" in reply_text(await still.reply())
+        bot.process.send_signal(signal.SIGHUP)
+        await until_logged(bot, "facts reload (SIGHUP) refused: 2 problem(s)")
+    finally:
+        bomb.unlink()
+        odd.unlink()
+    assert "Traceback" not in bot.log()[logged_before:]
 
 
 # Connection ---------------------------------------------------------------------------------

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bot.facts.loader import FactBaseError, load_fact_base
-from bot.facts.model import FactBase, Topic
+from bot.facts.loader import EXAMPLES_DIR, FactBaseError, load_fact_base
+from bot.facts.model import (
+    MAX_EXAMPLES_PER_FILE,
+    MAX_FACTS,
+    MAX_FILE_BYTES,
+    MAX_FOLDER_BYTES,
+    MAX_PHRASINGS,
+    FactBase,
+    Topic,
+)
 from tests.conftest import FACTS_DIR
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
@@ -97,3 +108,112 @@ def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
     )
     with pytest.raises(FactBaseError, match=r"dup.yaml:3: facts\[0\]\.id: duplicate key"):
         load_fact_base(tmp_path)
+
+
+# Odd YAML: each is a problem located to the line, never an exception of another kind ----------
+
+ALIAS_BOMB = Path(__file__).parent / "fixtures" / "alias_bomb.yaml"
+_FACT = "facts:\n  - id: a.b\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        pytest.param(_FACT + "    answer: 2024-02-30\n", 3, "timestamp", id="impossible-date"),
+        pytest.param(_FACT + "    answer: 2024-02-03\n", 3, "quote it", id="date"),
+        pytest.param("facts:\n  - id: !!binary '%%%'\n", 2, "binary", id="binary"),
+        pytest.param("facts:\n  - id: !!binary 'a'\n", 2, "binary", id="bad-binary"),
+        pytest.param("facts: !thing x\n", 1, "!thing", id="unknown-tag"),
+        pytest.param("facts: !!set {a, b}\n", 1, "set", id="set"),
+        pytest.param(_FACT + "    answer: 1" + "0" * 5000 + "\n", 3, "number", id="huge-int"),
+        pytest.param("facts:\n  - ? [a]\n    : b\n", 2, "key", id="complex-key"),
+        pytest.param("? [a]: b\n", 1, "key", id="complex-key-flow"),
+        pytest.param("? {a: 1}\n: b\n", 1, "key", id="mapping-key"),
+        pytest.param("facts: " + "[" * 3000 + "]" * 3000 + "\n", 1, "nest", id="3000-deep"),
+        pytest.param("facts: " + "[" * 300 + "]" * 300 + "\n", 1, "nest", id="300-deep"),
+        pytest.param("facts: &a [*a]\n", 1, "alias", id="recursive-alias"),
+        pytest.param("a: &x 1\nfacts:\n  - *x\n", 3, "alias", id="alias"),
+        pytest.param("b: &b {x: 1}\nfacts:\n  - <<: *b\n", 3, "alias", id="merge-key"),
+    ],
+)
+def test_odd_yaml_is_a_located_problem(tmp_path: Path, text: str, line: int, words: str) -> None:
+    (tmp_path / "odd.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(FactBaseError) as caught:
+        load_fact_base(tmp_path)
+    prefix = f"{tmp_path / 'odd.yaml'}:{line}: "
+    hits = [str(p) for p in caught.value.problems if str(p).startswith(prefix)]
+    assert hits, f"no problem at {prefix}: {caught.value}"
+    assert any(words in hit for hit in hits), hits
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    """In its own process, capped at 1 GB: expanded, the bomb would take gigabytes."""
+    shutil.copy(ALIAS_BOMB, tmp_path)
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from bot.facts.loader import FactBaseError, load_fact_base\n"
+        "try:\n    load_fact_base(sys.argv[1])\n"
+        "except FactBaseError as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"{tmp_path / ALIAS_BOMB.name}:3: yaml: aliases" in result.stdout
+
+
+# Size limits: past them a folder is refused before it costs minutes and gigabytes ------------
+
+
+def _only_problem(folder: Path) -> str:
+    with pytest.raises(FactBaseError) as caught:
+        load_fact_base(folder)
+    assert len(caught.value.problems) == 1, caught.value
+    return str(caught.value.problems[0])
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    (tmp_path / "big.yaml").write_text("#" * MAX_FILE_BYTES + "\nfacts: [", encoding="utf-8")
+    assert _only_problem(tmp_path).startswith(f"{tmp_path / 'big.yaml'}:1: file: larger than")
+
+
+def test_a_folder_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    (tmp_path / EXAMPLES_DIR).mkdir()
+    for i in range(MAX_FOLDER_BYTES // MAX_FILE_BYTES + 1):
+        (tmp_path / EXAMPLES_DIR / f"set{i}.yaml").write_text("#" * MAX_FILE_BYTES, "utf-8")
+    assert _only_problem(tmp_path).startswith(f"{tmp_path}:0: folder: 9.0 MB of YAML; at most")
+
+
+def test_too_many_facts_is_one_problem(tmp_path: Path) -> None:
+    (tmp_path / "many.yaml").write_text("facts:\n" + "  - {}\n" * (MAX_FACTS + 1), "utf-8")
+    assert _only_problem(tmp_path) == (
+        f"{tmp_path / 'many.yaml'}:2: facts: more than {MAX_FACTS:,} facts in the folder"
+    )
+
+
+def test_too_many_phrasings_is_a_problem(tmp_path: Path) -> None:
+    questions = "".join(f"      - question {i}\n" for i in range(MAX_PHRASINGS + 1))
+    (tmp_path / "wordy.yaml").write_text(
+        "facts:\n  - id: a.b\n    topic: cast\n    gives: [person]\n"
+        f"    questions:\n{questions}    answer: a\n    source: s\n",
+        encoding="utf-8",
+    )
+    problem = _only_problem(tmp_path)
+    assert problem.startswith(f"{tmp_path / 'wordy.yaml'}:6: facts[0].questions: ")
+    assert f"at most {MAX_PHRASINGS}" in problem
+
+
+def test_too_many_examples_in_a_file_is_one_problem(tmp_path: Path) -> None:
+    shutil.copytree(FACTS_DIR, tmp_path / "facts", ignore=shutil.ignore_patterns(EXAMPLES_DIR))
+    (tmp_path / "facts" / EXAMPLES_DIR).mkdir()
+    examples = tmp_path / "facts" / EXAMPLES_DIR / "huge.yaml"
+    examples.write_text("decline:\n" + "  - what\n" * (MAX_EXAMPLES_PER_FILE + 1), "utf-8")
+    assert _only_problem(tmp_path / "facts") == (
+        f"{examples}:2: decline: {MAX_EXAMPLES_PER_FILE + 1:,} entries;"
+        f" at most {MAX_EXAMPLES_PER_FILE:,} a file"
+    )
