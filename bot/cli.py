@@ -34,6 +34,7 @@ from bot.presenters.text import (
     proposals_lines,
     stats_lines,
 )
+from bot.privacy import configure_logging
 from bot.settings import Settings
 from bot.store import DATABASE_FILE, Store, StoreError
 from bot.teaching import TeachingError, teach_example
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         return _fail(_setting_problem(exc))
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+    configure_logging(settings.log_level)
     facts_dir = Path(args.facts) if args.facts else settings.facts_dir
     try:
         command: Callable[[argparse.Namespace, Path, Settings], int] = args.command
