@@ -279,7 +279,7 @@ def _teach(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
 async def _read_report(
     database: Path, fact_base: FactBase, guild_id: int | None, days: int
 ) -> tuple[StatsReport, list[QuestionGroup], list[ProposedExample]]:
-    async with await Store.open(database) as store:
+    async with await Store.open_read_only(database) as store:
         report = StatsReport(
             facts=len(fact_base),
             phrasings=fact_base.phrasing_count,
