@@ -35,6 +35,7 @@ from bot.presenters.text import (
     proposals_lines,
     stats_lines,
 )
+from bot.privacy import configure_logging
 from bot.settings import Settings
 from bot.store import DATABASE_FILE, Store, StoreError
 from bot.teaching import TeachingError, teach_example
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         return _fail(_setting_problem(exc))
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+    configure_logging(settings.log_level)
     try:
         command: Callable[[argparse.Namespace, Path, Settings], int] = args.command
         code = command(args, _facts_folder(args, settings), settings)
@@ -322,7 +323,7 @@ def _teach(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
 async def _read_report(
     database: Path, fact_base: FactBase, guild_id: int | None, days: int
 ) -> tuple[StatsReport, list[QuestionGroup], list[ProposedExample]]:
-    async with await Store.open(database) as store:
+    async with await Store.open_read_only(database) as store:
         report = StatsReport(
             facts=len(fact_base),
             phrasings=fact_base.phrasing_count,

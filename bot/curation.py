@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from bot.facts.model import Topic
 from bot.matching.matcher import Match, Outcome
 from bot.matching.normalize import clean_text, normalize
+from bot.privacy import redact_ids
 
 __all__ = [
     "KEPT_TEXT_CHARS",
@@ -52,8 +53,9 @@ def keeps_text(match: Match) -> bool:
 
 
 def loggable_text(question: str) -> str:
-    """The question as kept: Discord markup (and so any user id in a mention) removed, short."""
-    return clean_text(question, limit=KEPT_TEXT_CHARS)
+    """The question as kept: Discord markup (and so any user id in a mention) removed, ids
+    typed out redacted, short."""
+    return redact_ids(clean_text(question, limit=KEPT_TEXT_CHARS))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,12 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.privacy import BOT_TOKEN_SHAPE
+from bot.voter_salt import MIN_SALT_CHARS
+
 __all__ = ["DEFAULT_API_BASE", "Settings"]
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
-# A bot token is three base64url parts joined by dots (user id, timestamp, HMAC).
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}")
 
 
 class Settings(BaseSettings):
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
     )
     watch_facts: bool = Field(default=False, alias="TRIVIA_WATCH_FACTS")
     retention_days: int = Field(default=30, alias="TRIVIA_RETENTION_DAYS", ge=1, le=3650)
+    voter_salt: SecretStr | None = Field(default=None, alias="TRIVIA_VOTER_SALT")
     api_base: str = Field(default=DEFAULT_API_BASE, alias="DISCORD_API_BASE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="WARNING", alias="LOG_LEVEL"
@@ -53,8 +55,20 @@ class Settings(BaseSettings):
                 value = value[4:].strip()
             if not value:
                 return None
-            if not _TOKEN_SHAPE.fullmatch(value):
+            if not BOT_TOKEN_SHAPE.fullmatch(value):
                 raise ValueError("does not look like a bot token (three dot-separated parts)")
+        return value
+
+    @field_validator("voter_salt", mode="before")
+    @classmethod
+    def _salt_length(cls, value: object) -> object:
+        """Empty means the salt file; a short salt is refused without echoing it."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if len(value) < MIN_SALT_CHARS:
+                raise ValueError(f"must be at least {MIN_SALT_CHARS} characters, kept secret")
         return value
 
     @field_validator("shard_ids", mode="before")
@@ -91,3 +105,8 @@ class Settings(BaseSettings):
     def token(self) -> str | None:
         """The bot token, or None when the bot should open the local console."""
         return self.discord_token.get_secret_value() if self.discord_token else None
+
+    @property
+    def salt(self) -> str | None:
+        """The voter salt if set (else the store keeps one in a file of the data folder)."""
+        return self.voter_salt.get_secret_value() if self.voter_salt else None

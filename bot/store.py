@@ -3,6 +3,8 @@ answer well, usage counts, answer votes, and small metadata.
 
 Schema changes are numbered migrations applied at start-up; `PRAGMA user_version` records
 how far a file has come. Later features add migrations; they never edit old ones.
+
+The voter salt is not in here (since migration 5): see `bot.voter_salt`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import secrets
+import os
 import sqlite3
 import time
 from collections import Counter
@@ -22,9 +24,13 @@ from types import TracebackType
 
 import aiosqlite
 
+from bot.voter_salt import VOTER_SALT_FILE, SaltError, new_salt, write_salt
+
 __all__ = [
     "DATABASE_FILE",
     "MIGRATIONS",
+    "SALT_MOVED_OUT",
+    "VOTER_SALT_FILE",
     "Confirmation",
     "LoggedQuestion",
     "Store",
@@ -88,7 +94,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX confirmation_fact ON confirmation (fact_id);
     """,
+    # 4: reserved for the votes migration of branch hard/buttons (numbering reconciled on merge)
+    "",
+    # 5: the voter salt leaves the database, written to its own file first (`_move_salt_out`)
+    "DELETE FROM meta WHERE key = 'voter_salt';",
 )
+SALT_MOVED_OUT = 5
 
 
 class StoreError(Exception):
@@ -98,47 +109,82 @@ class StoreError(Exception):
 class Store:
     """Async access to the state database. Open with `await Store.open(path)`."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        path: Path,
+        *,
+        busy_timeout: float = 5.0,
+        voter_salt: str | None = None,
+    ) -> None:
         self._db = connection
         self.path = path
+        self._busy_timeout = busy_timeout
+        self._file = _identity(path)  # the file the connection has open
+        self._voter_salt = voter_salt or ""  # from the salt file if not set
+        self._salt_file = None if voter_salt else path.parent / VOTER_SALT_FILE
         self._listening: set[int] = set()
         self._write_lock = asyncio.Lock()
         self._queued: list[_QueuedQuestion] = []
         self._writer: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, busy_timeout: float = 5.0) -> Store:
+    async def open(
+        cls, path: Path, *, busy_timeout: float = 5.0, voter_salt: str | None = None
+    ) -> Store:
         """Open (creating if needed), migrate and check that the database takes writes;
-        StoreError if it cannot, so problems show at start-up, not mid-conversation."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = await aiosqlite.connect(path, timeout=busy_timeout)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open database {path}: {exc}") from exc
-        store = cls(connection, path)
-        try:
+        StoreError if it cannot, so problems show at start-up, not mid-conversation.
+        `voter_salt` (a setting) stands in for the salt file beside the database."""
+        connection = await _connect(path, busy_timeout)
+        store = cls(connection, path, busy_timeout=busy_timeout, voter_salt=voter_salt)
+        async with store._closed_on_failure():
             await store._prepare()
-        except (OSError, sqlite3.Error) as exc:
-            await connection.close()
-            raise StoreError(f"cannot use database {path}: {exc}") from exc
-        except StoreError:
-            await connection.close()
-            raise
+            if store._salt_file is not None:
+                store._voter_salt = write_salt(store._salt_file, new_salt())
         return store
 
+    @classmethod
+    async def open_read_only(cls, path: Path) -> Store:
+        """Open for reading only (reports): never migrated nor written, so a database in a
+        folder this user cannot write is read all the same. StoreError unless it is at this
+        bot's schema."""
+        # A read-only reader of a WAL database needs its -wal and -shm files, and makes them
+        # if it can (left behind, owned by whoever reported). With no -wal file, no bot has
+        # the database open (the last to close checkpoints and removes it): read the file
+        # as it stands (immutable), making nothing. With one, share the running bot's.
+        immutable = not _wal(path).exists()
+        uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+        store = cls(await _connect(path, 5.0, uri=uri), path)
+        async with store._closed_on_failure():
+            version = await store.schema_version()
+            if version != len(MIGRATIONS):
+                raise StoreError(_schema_problem(path, version, "start the bot once to migrate it"))
+        return store
+
+    @contextlib.asynccontextmanager
+    async def _closed_on_failure(self) -> AsyncIterator[None]:
+        """Opening: close the connection if a step fails, and say why on one line."""
+        try:
+            yield
+        except BaseException as exc:
+            await self._db.close()
+            if isinstance(exc, (OSError, sqlite3.Error, SaltError)):
+                raise StoreError(_problem(self.path, exc)) from exc
+            raise
+
     async def _prepare(self) -> None:
-        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._use_wal()
         await self._db.execute("PRAGMA synchronous=NORMAL")
         await self._db.execute("PRAGMA foreign_keys=ON")
+        self._file = _identity(self.path)
         async with self._db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         version = int(row[0]) if row else 0
         if version > len(MIGRATIONS):
-            raise StoreError(
-                f"database {self.path} has schema {version}, newer than this bot "
-                f"({len(MIGRATIONS)}); upgrade the bot"
-            )
+            raise StoreError(_schema_problem(self.path, version, "upgrade the bot"))
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            if number == SALT_MOVED_OUT:
+                await self._move_salt_out()
             # executescript commits first; the version bump rides in the same script.
             try:
                 await self._db.executescript(
@@ -150,17 +196,102 @@ class Store:
                     raise
                 continue  # another process (a second shard) applied it first
             log.info("database %s migrated to schema %d", self.path, number)
-        # A write lock taken and released: a locked or read-only file fails here.
+        # A write that changes nothing, rolled back: a locked or read-only file fails here
+        # (BEGIN IMMEDIATE alone succeeds on a file SQLite quietly opened read-only).
         await self._db.execute("BEGIN IMMEDIATE")
-        await self._db.execute("COMMIT")
+        try:
+            await self._db.execute("DELETE FROM meta WHERE 0")
+        finally:
+            await self._db.rollback()
         async with self._db.execute("SELECT channel_id FROM listening_channel") as cursor:
             self._listening = {int(row[0]) async for row in cursor}
+
+    async def _use_wal(self) -> None:
+        """WAL mode (recorded in the file). Processes creating the file at once (shards) can
+        be refused the switch without SQLite's busy wait: try again for the busy timeout."""
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                await self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if _code(exc) != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(0.01)
+
+    async def _move_salt_out(self) -> None:
+        """Before migration 5 drops it from the database: an older file's voter salt goes to
+        the salt file, so that votes already cast still match their voters. With the salt
+        set in the settings instead, the database's is dropped."""
+        salt = await self.get_meta("voter_salt")
+        if salt is None:
+            return
+        if self._salt_file is None:
+            log.warning(
+                "TRIVIA_VOTER_SALT is set: the voter salt kept in %s is dropped, and everyone "
+                "may vote once more on answers given before now",
+                self.path,
+            )
+        elif write_salt(self._salt_file, salt) != salt:
+            raise StoreError(
+                f"{self._salt_file} holds another voter salt than database {self.path}; "
+                "keep the database's (the votes in it were cast with it)"
+            )
+
+    @contextlib.asynccontextmanager
+    async def _locked(self) -> AsyncIterator[None]:
+        """The write lock, on the database at `path` (see `_follow_file`)."""
+        async with self._write_lock:
+            await self._follow_file()
+            yield
+
+    async def _follow_file(self) -> None:
+        """Writes to a file deleted while the bot runs are acknowledged, then gone at the
+        next start; a file replaced (a backup restored) is never written. So before writing,
+        compare the file at `path` with the one open: write a deleted one again from the
+        open connection (which still reads it), reopen a replaced one; both logged."""
+        found = _identity(self.path)
+        if found == self._file:
+            return
+        copy = None
+        if found is None:
+            log.warning(
+                "database %s was deleted while the bot ran; writing it again from the open "
+                "connection",
+                self.path,
+            )
+            copy = await self._copy_beside()
+        else:
+            log.warning("database %s was replaced while the bot ran; reopening it", self.path)
+        # SQLite leaves a moved file's -wal behind when it closes, and the next file at the
+        # path would take those pages for its own: empty the -wal into the old file first.
+        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self._db.close()
+        if copy is not None:
+            with contextlib.suppress(FileExistsError):  # a copy another shard made wins
+                self.path.hardlink_to(copy)
+            copy.unlink()
+        self._db = await _connect(self.path, self._busy_timeout)
+        await self._prepare()
+        if self._salt_file is not None:  # the salt file may have gone with the folder
+            write_salt(self._salt_file, self._voter_salt)
+
+    async def _copy_beside(self) -> Path:
+        """A copy of the open database in its folder (made again if it went too)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        copy = self.path.with_name(f".{self.path.name}.{os.getpid()}.recovered")
+        target = await aiosqlite.connect(copy)
+        try:
+            await self._db.backup(target)
+        finally:
+            await target.close()
+        return copy
 
     @contextlib.asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
         """One writer at a time on the shared connection: commit when the block ends, roll
         back if it fails, so no task commits (or strands) another's half-done work."""
-        async with self._write_lock:
+        async with self._locked():
             try:
                 yield
             except BaseException:
@@ -262,7 +393,7 @@ class Store:
         while self._queued:
             batch, self._queued = self._queued, []
             try:
-                async with self._write_lock:
+                async with self._locked():
                     await self._write_batch(batch)
             except Exception:
                 for queued in batch:
@@ -270,7 +401,7 @@ class Store:
 
     async def _write_alone(self, queued: _QueuedQuestion) -> None:
         try:
-            async with self._write_lock:
+            async with self._locked():
                 await self._write_batch([queued])
         except Exception as exc:  # the caller gets it, as from a write of its own
             if not queued.done.done():  # (a caller that gave up has no one to tell)
@@ -379,15 +510,7 @@ class Store:
 
     async def voter_key(self, user_id: int) -> str:
         """A stable stand-in for a user id (salted hash): one vote each, no id kept."""
-        salt = await self.get_meta("voter_salt")
-        if salt is None:
-            async with self._writing():
-                await self._db.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('voter_salt', ?)",
-                    (secrets.token_hex(16),),
-                )
-            salt = await self.get_meta("voter_salt") or ""  # the first writer's salt wins
-        return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{self._voter_salt}:{user_id}".encode()).hexdigest()[:32]
 
     async def record_vote(
         self, message_id: int, voter: str, guild_id: int, fact_id: str, vote: int
@@ -418,6 +541,54 @@ class Store:
         parameters: tuple[object, ...] = (guild_id,) if guild_id is not None else ()
         async with self._db.execute(query, parameters) as cursor:
             return {str(r[0]): (int(r[1]), int(r[2])) async for r in cursor}
+
+
+async def _connect(
+    path: Path, busy_timeout: float, *, uri: str | None = None
+) -> aiosqlite.Connection:
+    """A connection to `path` (its folder made if need be), or to a URI naming it."""
+    try:
+        if uri is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return await aiosqlite.connect(uri or path, timeout=busy_timeout, uri=uri is not None)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+
+
+def _problem(path: Path, exc: OSError | sqlite3.Error | SaltError) -> str:
+    """Why a database cannot be used, as the one line a user reads."""
+    if _code(exc) == sqlite3.SQLITE_READONLY:
+        return (
+            f"database {path} is read-only for this user (check the owner and permissions "
+            "of the file and its folder)"
+        )
+    return str(exc) if isinstance(exc, SaltError) else f"cannot use database {path}: {exc}"
+
+
+def _schema_problem(path: Path, version: int, remedy: str) -> str:
+    age = "newer" if version > len(MIGRATIONS) else "older"
+    return (
+        f"database {path} has schema {version}, {age} than this bot ({len(MIGRATIONS)}); {remedy}"
+    )
+
+
+def _code(exc: BaseException) -> int | None:
+    """SQLite's primary result code for an error it raised (None for others)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at a path (device, inode), or None if none is."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(f"{path.name}-wal")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,18 @@ ARTICLE = ROOT.parent / "shared" / "source" / "ballard-article.txt"
 # Shaped like a bot token (three dot-separated parts) but not one; joined here so that no
 # token-shaped string sits in the repository.
 FAKE_TOKEN = ".".join(["MTIzNDU2Nzg5MDEyMzQ1Njc4", "GAbCdE", "abcdefghijklmnopqrstuvwxyz012345"])
+
+# Root ignores file modes; a test of a read-only or foreign-owned file must not run as root.
+# setpriv drops the capabilities that bypass them and keeps uid 0: `nobody` could not run the
+# venv's interpreter here, which links into /root (mode 0700).
+_BYPASS_CAPS = "-dac_override,-dac_read_search,-fowner"
+
+
+def unprivileged(argv: Sequence[str]) -> list[str]:
+    """`argv` as a process that file permissions bind: unchanged unless run as root."""
+    if os.geteuid() != 0:
+        return list(argv)
+    return ["setpriv", f"--inh-caps={_BYPASS_CAPS}", f"--bounding-set={_BYPASS_CAPS}", *argv]
 
 
 def seed_model_cache(data_dir: Path) -> None:

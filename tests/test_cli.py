@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from bot.store import DATABASE_FILE, LoggedQuestion, Store
-from tests.conftest import FACTS_DIR, FAKE_TOKEN, ROOT, seed_model_cache
+from tests.conftest import FACTS_DIR, FAKE_TOKEN, ROOT, seed_model_cache, unprivileged
 
 BROKEN = ROOT / "tests" / "facts" / "fixtures" / "broken"
 JSON_KEYS = {"question", "outcome", "fact_id", "topic", "answer", "score", "suggestions"}
@@ -448,3 +448,29 @@ def test_console_ctrl_c_leaves_cleanly_on_a_terminal() -> None:
     shown = terminal.shown.decode("utf-8", "replace")
     assert code == 0
     assert "Traceback" not in shown and "KeyboardInterrupt" not in shown
+
+
+def test_report_reads_a_database_in_a_read_only_folder(tmp_path: Path) -> None:
+    """Reporting only reads: a folder this user cannot write (no -wal or -shm file can be
+    made there) is no obstacle, and nothing in it changes."""
+    data = tmp_path / "data"
+    data.mkdir()
+    _database_with_questions(data)
+    before = sorted(p.name for p in data.iterdir())
+    data.chmod(0o555)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_"))}
+    try:
+        result = subprocess.run(
+            unprivileged([sys.executable, "-m", "bot", "report"]),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**environment, "TRIVIA_DATA_DIR": str(data)},
+            timeout=60,
+            check=False,
+        )
+    finally:
+        data.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert "Questions served: 4" in result.stdout
+    assert sorted(p.name for p in data.iterdir()) == before

@@ -31,6 +31,12 @@ def test_kept_text_has_no_mentions_and_is_short() -> None:
     assert len(text) <= 300
 
 
+def test_kept_text_has_no_user_id_hidden_or_typed() -> None:
+    text = loggable_text("is <@\u200b123456789012345678> or 1234567890123456789 in season 2?")
+    assert text == "is or [id] in season 2?"
+    assert loggable_text("call 555 0123, or 12345678901234") == "call 555 0123, or 12345678901234"
+
+
 def test_similar_questions_group_most_asked_first() -> None:
     asked = [
         "who plays the sister",

@@ -99,3 +99,19 @@ def test_shard_ids_must_fit_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
         settings(monkeypatch, TRIVIA_SHARD_COUNT="2", TRIVIA_SHARD_IDS="0,2")
     with pytest.raises(ValidationError, match="needs TRIVIA_SHARD_COUNT"):
         settings(monkeypatch, TRIVIA_SHARD_IDS="0")
+
+
+def test_the_voter_salt_is_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    salt = "a-long-enough-voter-salt-value"
+    s = settings(monkeypatch, TRIVIA_VOTER_SALT=f" {salt} ")
+    assert s.voter_salt is not None and s.voter_salt.get_secret_value() == salt
+    assert salt not in repr(s) and salt not in str(s.model_dump())
+    assert settings(monkeypatch, TRIVIA_VOTER_SALT="").voter_salt is None
+    assert settings(monkeypatch).voter_salt is None
+
+
+def test_a_short_voter_salt_is_refused_without_echo(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValidationError) as caught:
+        settings(monkeypatch, TRIVIA_VOTER_SALT="short-salt")
+    error = caught.value.errors()[0]
+    assert error["loc"] == ("TRIVIA_VOTER_SALT",) and "short-salt" not in error["msg"]

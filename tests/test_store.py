@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
 import os
+import shutil
 import signal
 import sqlite3
+import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from bot.store import MIGRATIONS, LoggedQuestion, Store, StoreError
-from tests.conftest import ROOT
+from bot.store import (
+    MIGRATIONS,
+    SALT_MOVED_OUT,
+    VOTER_SALT_FILE,
+    LoggedQuestion,
+    Store,
+    StoreError,
+)
+from tests.conftest import ROOT, unprivileged
+
+NOBODY = 65534  # uid and gid
 
 
 async def test_a_new_file_is_migrated_to_the_latest_schema(tmp_path: Path) -> None:
@@ -68,13 +82,50 @@ async def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
         await Store.open(blocker / "trivia.sqlite3")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
-async def test_a_read_only_file_is_a_clear_error(tmp_path: Path) -> None:
+OPENER = """
+import asyncio, sys
+from pathlib import Path
+from bot.store import Store, StoreError
+
+async def main() -> None:
+    try:
+        store = await Store.open(Path(sys.argv[1]))
+    except StoreError as exc:
+        print(exc)
+        return
+    await store.close()
+    print("opened")
+
+asyncio.run(main())
+"""
+
+
+def run_unprivileged(script: str, path: Path) -> str:
+    """What a script says about a database in a process that file permissions bind."""
+    argv = unprivileged([sys.executable, "-c", script, str(path)])
+    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    return result.stdout.strip()
+
+
+async def migrated_database(path: Path) -> None:
+    """A database the bot has used: migrated, with a listening channel in it."""
+    async with await Store.open(path) as store:
+        await store.listen(1, 10)
+
+
+async def test_a_read_only_or_foreign_owned_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "trivia.sqlite3"
-    sqlite3.connect(path).close()
+    await migrated_database(path)
     path.chmod(0o444)
-    with pytest.raises(StoreError):
-        await Store.open(path)
+    refusal = (
+        f"database {path} is read-only for this user "
+        "(check the owner and permissions of the file and its folder)"
+    )
+    assert run_unprivileged(OPENER, path) == refusal
+    if os.geteuid() == 0:  # someone else's file, writable only by them
+        path.chmod(0o644)
+        os.chown(path, NOBODY, NOBODY)
+        assert run_unprivileged(OPENER, path) == refusal
 
 
 async def test_a_locked_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -248,3 +299,169 @@ async def test_questions_queued_when_the_store_closes_are_all_on_disk(tmp_path: 
     assert counted == 300
     assert kept == [(ids[i], f"q{i}") for i in range(0, 300, 2)]
     assert ids[1::2] == [None] * 150
+
+
+@pytest.mark.parametrize("deleted", ["trivia.sqlite3", "trivia.sqlite3*", "the folder"])
+async def test_a_database_deleted_while_open_is_recreated_with_its_data(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, deleted: str
+) -> None:
+    folder = tmp_path / "data"
+    path = folder / "trivia.sqlite3"
+    async with await Store.open(path) as store:
+        await store.listen(1, 10)
+        await store.record_question(question(time.time(), 1, "before"), keep_text=True)
+        key = await store.voter_key(111)
+        if deleted == "the folder":
+            shutil.rmtree(folder)
+        else:
+            for file in folder.glob(deleted):
+                file.unlink()
+        with caplog.at_level(logging.WARNING, logger="bot.store"):
+            await store.record_question(question(time.time(), 1, "after"), keep_text=True)
+        assert f"database {path} was deleted" in caplog.text
+        await store.record_question(question(time.time(), 1, "later"), keep_text=True)
+    async with await Store.open(path) as store:
+        assert [q.text for q in await store.logged_questions(1, 0)] == ["before", "after", "later"]
+        assert await store.listening_channels(1) == [10]
+        assert await store.voter_key(111) == key
+    assert caplog.text.count("was deleted") == 1
+
+
+async def test_a_database_replaced_while_open_is_reopened(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    await migrated_database(tmp_path / "restored.sqlite3")
+    async with await Store.open(path) as store:
+        await store.listen(2, 20)
+        (tmp_path / "restored.sqlite3").replace(path)  # an operator restores a backup
+        with caplog.at_level(logging.WARNING, logger="bot.store"):
+            await store.record_question(question(time.time(), 1, "after"), keep_text=True)
+        assert f"database {path} was replaced" in caplog.text
+        assert store.is_listening(10) and not store.is_listening(20)
+    async with await Store.open(path) as store:  # the old file's pages stayed out of it
+        assert [q.text for q in await store.logged_questions(1, 0)] == ["after"]
+        assert await store.listening_channels(2) == []
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# The voter salt: kept apart from the votes ---------------------------------------------------
+
+
+def salt_file(folder: Path) -> Path:
+    return folder / VOTER_SALT_FILE
+
+
+def old_key(salt: str, user_id: int) -> str:
+    """A voter key as every version of the store has made it."""
+    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:32]
+
+
+async def test_the_voter_salt_is_a_private_file_not_in_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    async with await Store.open(path) as store:
+        key = await store.voter_key(111)
+        await store.record_vote(500, key, 1, "cast.a", 1)
+    salt = salt_file(tmp_path).read_text(encoding="utf-8").strip()
+    assert len(salt) >= 32 and key == old_key(salt, 111)
+    assert stat.S_IMODE(salt_file(tmp_path).stat().st_mode) == 0o600
+    assert salt.encode() not in path.read_bytes()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT key FROM meta WHERE key = 'voter_salt'").fetchall() == []
+    async with await Store.open(path) as store:
+        assert await store.voter_key(111) == key
+
+
+async def test_an_older_database_moves_its_salt_out_and_votes_still_match(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    salt = "0123456789abcdef" * 2
+    with sqlite3.connect(path) as db:
+        for script in MIGRATIONS[:3]:
+            db.executescript(script)
+        db.execute("INSERT INTO meta VALUES ('voter_salt', ?)", (salt,))
+        db.execute(
+            "INSERT INTO answer_vote VALUES (500, ?, 1, 'cast.a', 1, 0)", (old_key(salt, 111),)
+        )
+        db.execute("PRAGMA user_version = 3")
+    async with await Store.open(path) as store:
+        assert await store.schema_version() == len(MIGRATIONS) >= SALT_MOVED_OUT
+        assert await store.voter_key(111) == old_key(salt, 111)
+        assert await store.record_vote(500, await store.voter_key(111), 1, "cast.a", -1) == 1
+    assert salt_file(tmp_path).read_text(encoding="utf-8").strip() == salt
+    assert stat.S_IMODE(salt_file(tmp_path).stat().st_mode) == 0o600
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT key FROM meta WHERE key = 'voter_salt'").fetchall() == []
+
+
+async def test_a_salt_from_the_settings_needs_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    async with await Store.open(path, voter_salt="s" * 32) as store:
+        assert await store.voter_key(111) == old_key("s" * 32, 111)
+    assert not salt_file(tmp_path).exists()
+
+
+async def test_stores_opened_at_once_share_one_salt(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    stores = await asyncio.gather(*(Store.open(path) for _ in range(4)))
+    try:
+        assert len({await s.voter_key(111) for s in stores}) == 1
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_an_unreadable_salt_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    salt_file(tmp_path).write_text("", encoding="utf-8")
+    with pytest.raises(StoreError, match="voter salt"):
+        await Store.open(path)
+
+
+# Reading only (reports) ---------------------------------------------------------------------
+
+READER = """
+import asyncio, sys
+from pathlib import Path
+from bot.store import Store, StoreError
+
+async def main() -> None:
+    try:
+        async with await Store.open_read_only(Path(sys.argv[1])) as store:
+            print([q.text for q in await store.logged_questions(None, 0)])
+    except StoreError as exc:
+        print(exc)
+
+asyncio.run(main())
+"""
+
+
+async def test_reading_only_works_in_a_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    path = folder / "trivia.sqlite3"
+    async with await Store.open(path) as store:
+        await store.record_question(question(time.time(), 1, "kept"), keep_text=True)
+    before = sorted(p.name for p in folder.iterdir())
+    folder.chmod(0o555)
+    try:
+        assert run_unprivileged(READER, path) == "['kept']"
+        async with await Store.open(path) as writer:  # a bot still writing: its -wal is read
+            folder.chmod(0o755)
+            await writer.record_question(question(time.time(), 1, "new"), keep_text=True)
+            folder.chmod(0o555)
+            assert run_unprivileged(READER, path) == "['kept', 'new']"
+    finally:
+        folder.chmod(0o755)
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert run_unprivileged(READER, path) == "['kept', 'new']"  # a folder it can write:
+    assert sorted(p.name for p in folder.iterdir()) == before  # it leaves nothing there
+
+
+async def test_reading_only_never_migrates(tmp_path: Path) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute("PRAGMA user_version = 1")
+    with pytest.raises(StoreError, match="older than this bot"):
+        await Store.open_read_only(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (1,)

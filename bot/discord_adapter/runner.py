@@ -62,7 +62,7 @@ async def _sync(settings: Settings, matcher: Matcher, guild_id: int | None) -> i
 @contextlib.asynccontextmanager
 async def _bot(settings: Settings, matcher: Matcher, *, serve: bool) -> AsyncIterator[TriviaBot]:
     try:
-        store = await Store.open(settings.data_dir / DATABASE_FILE)
+        store = await Store.open(settings.data_dir / DATABASE_FILE, voter_salt=settings.salt)
     except StoreError as exc:
         raise StartupError(f"TRIVIA_DATA_DIR: {exc}") from exc
     point_at_api(settings.api_base)

@@ -80,14 +80,15 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def clean_text(text: str, *, limit: int = MAX_QUESTION_CHARS) -> str:
-    """Strip Discord markup and invisible characters; keep case and punctuation for display."""
+    """Strip invisible characters, then Discord markup (a zero-width space inside a mention
+    must not hide it); keep case and punctuation for display."""
     text = unicodedata.normalize("NFKC", text[: limit * 4])
-    text = _DISCORD_MARKUP.sub(lambda m: f" {m.group(1)} " if m.group(1) else " ", text)
     if text.isascii():
         text = _ASCII_CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", text)
     else:
         kept = (" " if ch in "\t\n\r" else ch for ch in text)
         text = "".join(ch for ch in kept if unicodedata.category(ch) not in _INVISIBLE)
+    text = _DISCORD_MARKUP.sub(lambda m: f" {m.group(1)} " if m.group(1) else " ", text)
     return " ".join(text.split())[:limit]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,9 +13,19 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import copy_facts, start_bot
-from tests.e2e.standin import BOT_USER_ID, GUILD_ID, MEMBER_ID, DiscordStandIn, make_token
+from bot.store import DATABASE_FILE, Store
+from tests.conftest import ROOT, seed_model_cache, unprivileged
+from tests.e2e.conftest import copy_facts, e2e_facts, start_bot
+from tests.e2e.standin import (
+    ADMIN_ID,
+    BOT_USER_ID,
+    GENERAL_CHANNEL_ID,
+    GUILD_ID,
+    MEMBER_ID,
+    OWNER_ID,
+    DiscordStandIn,
+    make_token,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -25,21 +37,27 @@ async def standin() -> AsyncIterator[DiscordStandIn]:
         server.assert_clean(allow_status=(401,))  # the rejected-token test's login
 
 
-async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
-    """`python -m bot ARGS` with only the given TRIVIA_/DISCORD_ settings."""
+async def run_cli(
+    *args: str, env: dict[str, str], bound_by_permissions: bool = False
+) -> tuple[int, str, str]:
+    """`python -m bot ARGS` with only the given TRIVIA_/DISCORD_ settings (and, if asked,
+    without root's power to write what file permissions forbid)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_"))}
     environment.update(env)
+    argv = [sys.executable, "-m", "bot", *args]
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
+        *(unprivileged(argv) if bound_by_permissions else argv),
         cwd=ROOT,
         env=environment,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    except TimeoutError:
+        process.kill()  # a bot that started when it should not have
+        await process.wait()
+        raise
     return process.returncode or 0, out.decode(), err.decode()
 
 
@@ -59,6 +77,31 @@ async def test_a_rejected_token_is_one_line_after_the_login_attempt(
     )
     assert "Traceback" not in err and wrong not in out + err
     assert any(r.path == "/users/@me" and r.status == 401 for r in standin.records)
+
+
+async def test_a_database_the_bot_cannot_write_is_one_line_at_start_up(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    seed_model_cache(data)
+    async with await Store.open(data / DATABASE_FILE) as store:  # migrated and in use
+        await store.listen(GUILD_ID, GENERAL_CHANNEL_ID)
+    (data / DATABASE_FILE).chmod(0o444)
+    env = {
+        "DISCORD_TOKEN": standin.token,
+        "DISCORD_API_BASE": standin.api_base,
+        "TRIVIA_FACTS_DIR": str(e2e_facts()),
+        "TRIVIA_DATA_DIR": str(data),
+    }
+    code, _, err = await run_cli("run", env=env, bound_by_permissions=True)
+    assert (code, err.strip().splitlines()) == (
+        2,
+        [
+            f"trivia-bot: error: TRIVIA_DATA_DIR: database {data / DATABASE_FILE} is read-only "
+            "for this user (check the owner and permissions of the file and its folder)"
+        ],
+    )
+    assert not standin.identifies  # it never connected
 
 
 async def test_sync_on_demand_to_one_guild(standin: DiscordStandIn, tmp_path: Path) -> None:
@@ -126,3 +169,30 @@ async def test_a_set_shard_count_still_finds_the_gateway(
         assert standin.identifies[-1].d["shard"] == [0, 1]
     finally:
         await bot.stop()
+
+
+async def test_debug_logs_carry_no_token_and_no_user_id(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    bot = await start_bot(standin, copy_facts(tmp_path), tmp_path / "data", LOG_LEVEL="DEBUG")
+    try:
+        asked = await standin.send_slash_command("ask", {"question": "who plays ballard"})
+        await asked.response()
+        reload = await standin.send_slash_command("facts reload", member=ADMIN_ID)
+        await reload.followup()
+        hidden = f"<@\u200b{OWNER_ID}>"  # a mention made invisible, and an id typed out
+        kept = await standin.send_message(
+            f"<@{BOT_USER_ID}> is {hidden} or {ADMIN_ID} in the cast?", author=MEMBER_ID
+        )
+        await kept.reply()
+    finally:
+        await bot.stop()
+    log = bot.log()
+    assert "WebSocket Event" in log and "facts reloaded" in log  # DEBUG, and the reload ran
+    for token in (standin.token, asked.token, reload.token):
+        assert token not in log
+    for user_id in (OWNER_ID, ADMIN_ID, MEMBER_ID):
+        assert str(user_id) not in log
+    with sqlite3.connect(bot.data_dir / DATABASE_FILE) as db:
+        texts = [row[0] for row in db.execute("SELECT text FROM question_log")]
+    assert texts and all(not re.search(r"\d{15}", text) for text in texts), texts

@@ -19,6 +19,8 @@ from bot.matching.normalize import MAX_QUESTION_CHARS, clean_text, normalize
         ("<@!123456789> <#987654321> hi <@&55555555>", "hi"),
         ("@everyone who plays ballard @here", "who plays ballard"),
         ("who\u200b pl\u200days\u2060 ballard\ufeff", "who plays ballard"),
+        ("<@\u200b123456789012345678> who plays <\u200b#1234567890>", "who plays"),
+        ("<\u2060@!123456789012345678\u200b> hi <@&\ufeff55555555>", "hi"),
         ("tabs\tand\nnewlines\r\n", "tabs and newlines"),
         ("love it <:pog:123456789012345678>", "love it pog"),
         ("it isn't bad, can't wait", "it is not bad can not wait"),
