@@ -33,6 +33,10 @@ class AnswerRateLimit:
             self._forget_idle(now)
         return True
 
+    def has_room(self, user_id: int) -> bool:
+        """Whether `allow()` would say yes now (recording nothing)."""
+        return self.retry_after(user_id) == 0.0
+
     def retry_after(self, user_id: int) -> float:
         """Seconds until the user may get another answer (0 if now)."""
         sent = self._sent.get(user_id)

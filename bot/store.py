@@ -94,8 +94,23 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX confirmation_fact ON confirmation (fact_id);
     """,
-    # 4: reserved for the votes migration of branch hard/buttons (numbering reconciled on merge)
-    "",
+    # 4: one vote per person per fact in a server, not per answer message (the latest kept)
+    """
+    CREATE TABLE fact_vote (
+        guild_id   INTEGER NOT NULL,   -- 0 for direct messages
+        fact_id    TEXT    NOT NULL,
+        voter      TEXT    NOT NULL,   -- a salted hash: votes keep no user id
+        vote       INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        voted_at   REAL    NOT NULL,
+        PRIMARY KEY (guild_id, fact_id, voter)
+    );
+    INSERT INTO fact_vote (guild_id, fact_id, voter, vote, voted_at)
+        SELECT guild_id, fact_id, voter, vote, MAX(voted_at) FROM answer_vote
+        GROUP BY guild_id, fact_id, voter;
+    DROP TABLE answer_vote;
+    ALTER TABLE fact_vote RENAME TO answer_vote;
+    CREATE INDEX answer_vote_fact ON answer_vote (fact_id);
+    """,
     # 5: the voter salt leaves the database, written to its own file first (`_move_salt_out`)
     "DELETE FROM meta WHERE key = 'voter_salt';",
 )
@@ -512,22 +527,20 @@ class Store:
         """A stable stand-in for a user id (salted hash): one vote each, no id kept."""
         return hashlib.sha256(f"{self._voter_salt}:{user_id}".encode()).hexdigest()[:32]
 
-    async def record_vote(
-        self, message_id: int, voter: str, guild_id: int, fact_id: str, vote: int
-    ) -> int | None:
-        """Store a 👍 (1) or 👎 (-1) on an answer, replacing the voter's earlier one, which
-        is returned (None if this is their first)."""
+    async def record_vote(self, voter: str, guild_id: int, fact_id: str, vote: int) -> int | None:
+        """Store a 👍 (1) or 👎 (-1) on a fact, replacing the voter's earlier one on it in this
+        server (whichever answer it was given on), which is returned (None if the first)."""
         async with self._writing():
             async with self._db.execute(
-                "SELECT vote FROM answer_vote WHERE message_id = ? AND voter = ?",
-                (message_id, voter),
+                "SELECT vote FROM answer_vote WHERE guild_id = ? AND fact_id = ? AND voter = ?",
+                (guild_id, fact_id, voter),
             ) as cursor:
                 row = await cursor.fetchone()
             await self._db.execute(
-                "INSERT INTO answer_vote (message_id, voter, guild_id, fact_id, vote, voted_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, voter) DO UPDATE SET "
+                "INSERT INTO answer_vote (guild_id, fact_id, voter, vote, voted_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, fact_id, voter) DO UPDATE SET "
                 "vote = excluded.vote, voted_at = excluded.voted_at",
-                (message_id, voter, guild_id, fact_id, vote, time.time()),
+                (guild_id, fact_id, voter, vote, time.time()),
             )
             return int(row[0]) if row else None
 

@@ -206,7 +206,7 @@ def _database_with_questions(folder: Path) -> None:
             ]:
                 entry = LoggedQuestion(now, guild, 5, text, "decline", 0.2)
                 await store.record_question(entry, keep_text=True)
-            await store.record_vote(9, await store.voter_key(3), 1, "cast.ballard_actor", 1)
+            await store.record_vote(await store.voter_key(3), 1, "cast.ballard_actor", 1)
             entry = LoggedQuestion(now, 1, 5, "whos the lead lady", "suggest", 0.4)
             kept = await store.record_question(entry, keep_text=True)
             assert kept is not None

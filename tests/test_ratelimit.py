@@ -44,3 +44,13 @@ def test_idle_users_are_forgotten() -> None:
     clock.now += 2
     limit.allow(20_000)
     assert len(limit._sent) < 10
+
+
+def test_has_room_looks_without_using_the_allowance() -> None:
+    now = [0.0]
+    limit = AnswerRateLimit(rate=1, per=10, clock=lambda: now[0])
+    assert limit.has_room(7) and limit.has_room(7)
+    assert limit.allow(7)
+    assert not limit.has_room(7)
+    now[0] = 10.5
+    assert limit.has_room(7)

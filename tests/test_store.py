@@ -179,16 +179,37 @@ async def test_questions_are_counted_and_kept_only_when_asked(tmp_path: Path) ->
     assert not {c[1] for c in columns} & {"user_id", "author_id", "user"}
 
 
-async def test_one_vote_per_user_per_answer_which_can_change(tmp_path: Path) -> None:
+async def test_one_vote_per_person_per_fact_in_a_server_which_can_change(tmp_path: Path) -> None:
     async with await Store.open(tmp_path / "t.sqlite3") as store:
         alice, bob = await store.voter_key(111), await store.voter_key(222)
         assert alice == await store.voter_key(111) and alice != bob and "111" not in alice
-        assert await store.record_vote(500, alice, 1, "cast.a", 1) is None
-        assert await store.record_vote(500, alice, 1, "cast.a", -1) == 1
-        assert await store.record_vote(500, bob, 1, "cast.a", -1) is None
-        assert await store.record_vote(501, alice, 2, "cast.b", 1) is None
+        assert await store.record_vote(alice, 1, "cast.a", 1) is None
+        assert await store.record_vote(alice, 1, "cast.a", 1) == 1  # another answer, same fact
+        assert await store.record_vote(alice, 1, "cast.a", -1) == 1
+        assert await store.record_vote(bob, 1, "cast.a", -1) is None
+        assert await store.record_vote(alice, 2, "cast.b", 1) is None
         assert await store.vote_totals(None) == {"cast.a": (0, 2), "cast.b": (1, 0)}
         assert await store.vote_totals(2) == {"cast.b": (1, 0)}
+
+
+async def test_votes_per_message_become_one_per_fact_keeping_the_latest(tmp_path: Path) -> None:
+    path = tmp_path / "t.sqlite3"
+    with sqlite3.connect(path) as db:
+        for script in MIGRATIONS[:3]:
+            db.executescript(script)
+        db.executemany(
+            "INSERT INTO answer_vote VALUES (?, ?, 1, 'cast.a', ?, ?)",
+            [
+                (500, "alice", 1, 10.0),
+                (501, "alice", -1, 20.0),
+                (502, "alice", 1, 15.0),
+                (500, "bob", 1, 5.0),
+            ],
+        )
+        db.execute("PRAGMA user_version = 3")
+    async with await Store.open(path) as store:
+        assert await store.vote_totals(None) == {"cast.a": (1, 1)}  # alice's latest: 👎
+        assert await store.record_vote("alice", 1, "cast.a", 1) == -1
 
 
 WRITER = """
@@ -361,7 +382,7 @@ async def test_the_voter_salt_is_a_private_file_not_in_the_database(tmp_path: Pa
     path = tmp_path / "trivia.sqlite3"
     async with await Store.open(path) as store:
         key = await store.voter_key(111)
-        await store.record_vote(500, key, 1, "cast.a", 1)
+        await store.record_vote(key, 1, "cast.a", 1)
     salt = salt_file(tmp_path).read_text(encoding="utf-8").strip()
     assert len(salt) >= 32 and key == old_key(salt, 111)
     assert stat.S_IMODE(salt_file(tmp_path).stat().st_mode) == 0o600
@@ -386,7 +407,7 @@ async def test_an_older_database_moves_its_salt_out_and_votes_still_match(tmp_pa
     async with await Store.open(path) as store:
         assert await store.schema_version() == len(MIGRATIONS) >= SALT_MOVED_OUT
         assert await store.voter_key(111) == old_key(salt, 111)
-        assert await store.record_vote(500, await store.voter_key(111), 1, "cast.a", -1) == 1
+        assert await store.record_vote(await store.voter_key(111), 1, "cast.a", -1) == 1
     assert salt_file(tmp_path).read_text(encoding="utf-8").strip() == salt
     assert stat.S_IMODE(salt_file(tmp_path).stat().st_mode) == 0o600
     with sqlite3.connect(path) as db:

@@ -31,6 +31,7 @@ from bot.discord_adapter.cogs.admin import AdminCog
 from bot.discord_adapter.cogs.answers import AnswersCog
 from bot.discord_adapter.cogs.chat import ChatCog
 from bot.discord_adapter.deadline import ResponseWindow
+from bot.discord_adapter.invite import invite_url
 from bot.discord_adapter.replies import NO_PINGS, SuggestionButton, VoteButton
 from bot.discord_adapter.tree import TriviaTree
 from bot.live import LiveMatcher, ReloadResult, watch_folder
@@ -128,6 +129,8 @@ class TriviaBot(commands.AutoShardedBot):
         await self.add_cog(ChatCog(self))
         await self.add_cog(AdminCog(self))
         self.add_dynamic_items(SuggestionButton, VoteButton)
+        if self.application_id is not None:
+            log.info("invite link: %s", invite_url(self.application_id))
         if self.serve:
             await self.sync_commands(only_if_changed=True)
             self._watch_for_reloads()
@@ -251,8 +254,11 @@ class TriviaBot(commands.AutoShardedBot):
         """Discord event: a channel was deleted."""
         await self.forget_channel(channel.id)
 
-    async def stats_report(self, guild_id: int | None) -> StatsReport:
-        """The stats for one server (or all), with this process's answer times."""
+    async def stats_report(
+        self, guild_id: int | None, *, with_process: bool = False
+    ) -> StatsReport:
+        """The stats for one server (or all), with this process's answer times; its count of
+        questions since start (every server's) only `with_process`."""
         fact_base = self.live.matcher.fact_base
         p50, p99 = self.answer_times.percentile(0.5), self.answer_times.percentile(0.99)
         return StatsReport(
@@ -260,7 +266,7 @@ class TriviaBot(commands.AutoShardedBot):
             phrasings=fact_base.phrasing_count,
             outcomes=await self.store.usage_totals(guild_id),
             votes=await self.store.vote_totals(guild_id),
-            since_start=dict(self.since_start),
+            since_start=dict(self.since_start) if with_process else {},
             p50_ms=None if p50 is None else p50 * 1000,
             p99_ms=None if p99 is None else p99 * 1000,
         )

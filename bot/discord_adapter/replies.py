@@ -19,7 +19,15 @@ from bot.presenters.text import as_question
 if TYPE_CHECKING:
     from bot.discord_adapter.client import TriviaBot
 
-__all__ = ["NO_PINGS", "Reply", "SuggestionButton", "VoteButton", "answer_view", "reply_for"]
+__all__ = [
+    "NO_PINGS",
+    "Reply",
+    "SuggestionButton",
+    "VoteButton",
+    "answer_view",
+    "asker_id",
+    "reply_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +109,7 @@ async def _confirm(
 
 class SuggestionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"trivia:fact:(?P<fact_id>[\w.-]+)(?::q(?P<question>\d{1,18}))?",
+    template=r"trivia:fact:(?P<fact_id>[\w.-]{1,80})(?::q(?P<question>\d{1,18}))?",
 ):
     """A "did you mean" button; its custom id names the fact (and the kept question), so it
     works after a restart."""
@@ -131,26 +139,43 @@ class SuggestionButton(
         return cls(match["fact_id"], question_id=int(question) if question else None)
 
     async def callback(self, interaction: discord.Interaction[TriviaBot]) -> None:  # type: ignore[override]
-        """Answer the chosen fact in place of the suggestions."""
+        """The asker's click answers in place of the suggestions (and confirms what their
+        question meant); anyone else's gets the answer privately, leaving the message be."""
         fact_base = interaction.client.live.matcher.fact_base
         fact = fact_base.get(self.fact_id)
         if fact is None:
             await send_private(interaction, "That fact is no longer in the fact base.")
             return
-        question = fact.questions[0]
+        embed = answer_embed(fact, fact.questions[0])
+        if asker_id(interaction.message) != interaction.user.id:
+            await interaction.response.send_message(
+                embed=embed, view=answer_view(fact.id), ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
         await interaction.response.edit_message(
-            embed=answer_embed(fact, question),
-            view=answer_view(fact.id, self.question_id),
-            allowed_mentions=NO_PINGS,
+            embed=embed, view=answer_view(fact.id, self.question_id), allowed_mentions=NO_PINGS
         )
         await _confirm(interaction, self.question_id, fact.id, "click")
 
 
+def asker_id(message: discord.Message | None) -> int | None:
+    """Who asked the question a reply answers: the command's user, or the author of the
+    message it replies to (None when neither is known)."""
+    if message is None:
+        return None
+    if message.interaction_metadata is not None:
+        return message.interaction_metadata.user.id
+    reference = message.reference
+    if reference is not None and isinstance(reference.resolved, discord.Message):
+        return reference.resolved.author.id
+    return None
+
+
 class VoteButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"trivia:vote:(?P<vote>up|down):(?P<fact_id>[\w.-]+)(?::q(?P<question>\d{1,18}))?",
+    template=r"trivia:vote:(?P<vote>up|down):(?P<fact_id>[\w.-]{1,80})(?::q(?P<question>\d{1,18}))?",
 ):
-    """👍 or 👎 on an answer: one vote per user per answer message, which they may change."""
+    """👍 or 👎 on an answer: one vote per person per fact in a server, which they may change."""
 
     def __init__(
         self,
@@ -189,19 +214,25 @@ class VoteButton(
         return cls(match["fact_id"], vote, int(question) if question else None)
 
     async def callback(self, interaction: discord.Interaction[TriviaBot]) -> None:  # type: ignore[override]
-        """Store the vote and thank the voter privately."""
+        """Store the vote (one per person per fact in a server) and thank the voter privately;
+        a vote for a fact the live base does not hold (removed, or a forged id) is refused."""
+        if interaction.client.live.matcher.fact_base.get(self.fact_id) is None:
+            log.info(
+                "vote for a fact not in the fact base refused (interaction %s)", interaction.id
+            )
+            await send_private(interaction, "That answer is no longer available; vote not counted.")
+            return
         store = interaction.client.store
-        message_id = interaction.message.id if interaction.message else interaction.id
         try:
             voter = await store.voter_key(interaction.user.id)
             earlier = await store.record_vote(
-                message_id, voter, interaction.guild_id or 0, self.fact_id, self.vote
+                voter, interaction.guild_id or 0, self.fact_id, self.vote
             )
         except (sqlite3.Error, ValueError):
             log.exception("could not record a vote (interaction %s)", interaction.id)
             await send_private(interaction, "Sorry, I couldn't record that vote just now.")
             return
-        if self.vote > 0 and interaction.client.live.matcher.fact_base.get(self.fact_id):
+        if self.vote > 0:
             await _confirm(interaction, self.question_id, self.fact_id, "thumb")
         thumb = "👍" if self.vote > 0 else "👎"
         if earlier is None:

@@ -18,6 +18,7 @@ from bot.presenters.text import (
     groups_lines,
     known_topics,
     proposals_lines,
+    shown_question,
     stats_lines,
 )
 
@@ -50,7 +51,7 @@ def _citation(fact: Fact) -> str:
 
 def answer_embed(fact: Fact, question: str | None = None) -> discord.Embed:
     """One fact: the answer, its source excerpt as a citation, and the topic."""
-    title = as_question(question) if question and question.strip() else "Answer"
+    title = shown_question(question) if question and question.strip() else "Answer"
     embed = discord.Embed(
         title=clip(title, TITLE_LIMIT),
         description=clip(fact.answer, DESCRIPTION_LIMIT),
@@ -63,7 +64,7 @@ def answer_embed(fact: Fact, question: str | None = None) -> discord.Embed:
 
 def answers_embed(facts: tuple[Fact, ...], question: str) -> discord.Embed:
     """Several facts for a message that asked several things: each answer with its source."""
-    embed = discord.Embed(title=clip(as_question(question), TITLE_LIMIT), colour=COLOUR)
+    embed = discord.Embed(title=clip(shown_question(question), TITLE_LIMIT), colour=COLOUR)
     for number, fact in enumerate(facts[:TOPIC_FIELDS], start=1):
         value = clip(f"{fact.answer}\n{_citation(fact)}", FIELD_LIMIT)
         embed.add_field(name=f"{number}. {clip(as_question(fact.questions[0]), 200)}", value=value)
@@ -168,10 +169,10 @@ def reload_embed(result: ReloadResult, fact_count: int) -> discord.Embed:
     return embed
 
 
-def stats_embed(report: StatsReport) -> discord.Embed:
+def stats_embed(report: StatsReport, title: str = "Trivia stats for this server") -> discord.Embed:
     """/facts stats: what is loaded, served, and what people thought of it."""
     return discord.Embed(
-        title="Trivia stats for this server",
+        title=title,
         description=clip("\n".join(stats_lines(report)), DESCRIPTION_LIMIT),
         colour=COLOUR,
     )

@@ -8,6 +8,8 @@ from typing import Any
 from bot.curation import ProposedExample, QuestionGroup, StatsReport
 from bot.facts.model import FactBase, Topic
 from bot.matching.matcher import Match, Outcome
+from bot.matching.normalize import clean_text
+from bot.privacy import redact_ids
 
 __all__ = [
     "DECLINE_TEXT",
@@ -19,6 +21,7 @@ __all__ = [
     "match_as_line",
     "match_as_text",
     "proposals_lines",
+    "shown_question",
     "stats_lines",
 ]
 
@@ -70,6 +73,20 @@ def known_topics(fact_base: FactBase) -> str:
     """The topics the fact base covers, for a decline hint."""
     present = {f.topic for f in fact_base.facts}
     return ", ".join(t.value for t in Topic if t in present)
+
+
+SHOWN_QUESTION_CHARS = 80
+
+
+def shown_question(question: str) -> str:
+    """A question as it may be shown publicly (an answer's title): no control, bidi or
+    invisible characters, no mention or @everyone, no link, no long id; 80 characters at most."""
+    text = redact_ids(clean_text(question))  # clean_text drops links and Discord markup
+    text = text.replace("@", "\N{FULLWIDTH COMMERCIAL AT}")  # never read as a mention
+    text = " ".join(text.split())
+    if len(text) > SHOWN_QUESTION_CHARS:
+        text = text[: SHOWN_QUESTION_CHARS - 1].rstrip() + "…"
+    return as_question(text)
 
 
 def as_question(phrasing: str) -> str:

@@ -410,6 +410,16 @@ def _truthy(value: str | None) -> bool:
     return value is not None and value.lower() in {"1", "true"}
 
 
+def _first_custom_id(message: JSON | int | str, standin: DiscordStandIn) -> str:
+    """Any real component's custom id on a stored message (to find the message by)."""
+    message_id = int(message["id"]) if isinstance(message, dict) else int(message)
+    stored = standin.messages.get(message_id) or {}
+    for component in _walk_components(stored.get("components") or []):
+        if "custom_id" in component:
+            return str(component["custom_id"])
+    raise StandInError(f"message {message_id} has no components to forge a click on")
+
+
 def _walk_components(components: Any) -> Iterator[JSON]:
     """Every component, depth first, including nested ones and accessories."""
     if not isinstance(components, list):
@@ -1935,6 +1945,17 @@ class DiscordStandIn:
         if component.get("type") != COMPONENT_BUTTON:
             raise StandInError(f"{custom_id!r} is not a button")
         return await self._component_interaction(stored, component, None, member, locale)
+
+    async def click_forged_button(
+        self, message: JSON | int | str, custom_id: str, *, member: int | str = "member"
+    ) -> InteractionResult:
+        """A forged click: a custom id the bot never sent, on a message whose copy riding
+        along with the interaction was forged to hold it too."""
+        stored, _ = self._component_target(message, _first_custom_id(message, self))
+        forged: JSON = {"type": COMPONENT_BUTTON, "custom_id": custom_id, "style": 2, "label": "x"}
+        message_copy = copy.deepcopy(stored)
+        message_copy["components"].append({"type": 1, "components": [forged]})
+        return await self._component_interaction(message_copy, forged, None, member, "en-US")
 
     async def choose_select(
         self,

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from tests.conftest import ROOT
@@ -336,23 +337,67 @@ def vote_buttons(callback: Callback) -> dict[str, str]:
     return {i.split(":")[2]: i for i in ids if i.startswith("trivia:vote:")}
 
 
-async def test_feedback_is_one_vote_per_user_and_can_change(bot: BotProcess) -> None:
+async def test_feedback_is_one_vote_per_person_per_fact_and_can_change(bot: BotProcess) -> None:
     standin, member = bot.standin, new_member(bot.standin)
-    answer = await (
-        await standin.send_slash_command("ask", {"question": "who plays ballard"}, member=member)
-    ).response()
-    assert answer.message is not None
-    votes = vote_buttons(answer)
+    answers = []
+    for _ in range(2):  # the same fact answered twice: still one vote on it
+        answer = await (
+            await standin.send_slash_command(
+                "ask", {"question": "who plays ballard"}, member=member
+            )
+        ).response()
+        assert answer.message is not None
+        answers.append(answer)
     replies = []
-    for choice in ("up", "up", "down"):
-        click = await standin.click_button(answer.message, votes[choice], member=member)
+    for answer, choice in zip(answers * 2, ("up", "up", "down", "down"), strict=True):
+        assert answer.message is not None
+        click = await standin.click_button(
+            answer.message, vote_buttons(answer)[choice], member=member
+        )
         replies.append(await click.response())
     assert all(r.ephemeral for r in replies)
     assert [r.content for r in replies] == [
         "Thanks for the 👍.",
         "You had already given this a 👍.",
         "Changed your vote to 👎.",
+        "You had already given this a 👎.",
     ]
+
+
+async def test_forged_vote_ids_are_refused_and_never_listed(bot: BotProcess) -> None:
+    standin, member = bot.standin, new_member(bot.standin)
+    answer = await (
+        await standin.send_slash_command("ask", {"question": "who plays ballard"}, member=member)
+    ).response()
+    assert answer.message is not None
+    for forged in ("trivia:vote:down:no.such.fact", "trivia:vote:down:-1"):
+        click = await standin.click_forged_button(answer.message, forged, member=member)
+        refused = await click.response()
+        assert refused.ephemeral and "not counted" in (refused.content or "")
+    huge = await standin.click_forged_button(
+        answer.message, "trivia:vote:down:" + "x" * 100_000, member=member
+    )
+    await asyncio.sleep(0.5)
+    assert not huge.responded  # never matched a button of ours: nothing stored, nothing sent
+    stats = await (await standin.send_slash_command("facts stats", member=ADMIN_ID)).response()
+    listed = stats.embeds[0]["description"]
+    assert "no.such.fact" not in listed and "-1 (" not in listed and "xxx" not in listed
+    assert "Traceback" not in bot.log()
+
+
+async def test_only_the_askers_click_answers_in_place_of_a_did_you_mean(bot: BotProcess) -> None:
+    standin, asker, other = bot.standin, new_member(bot.standin), new_member(bot.standin)
+    said = await standin.send_message(f"{MENTION} {a_suggested_question()}", author=asker)
+    message = (await said.reply()).message
+    assert message is not None
+    buttons = [c["custom_id"] for row in message["components"] for c in row["components"]]
+    click = await standin.click_button(message, buttons[0], member=other)
+    private = await click.response()
+    assert private.type == CALLBACK_CHANNEL_MESSAGE and private.ephemeral
+    assert private.embeds[0]["fields"][0]["name"] == "Source"
+    assert standin.messages[int(message["id"])]["embeds"][0]["title"] == "Did you mean…"
+    click = await standin.click_button(message, buttons[0], member=asker)
+    assert (await click.response()).type == CALLBACK_UPDATE_MESSAGE
 
 
 async def test_admins_see_unanswered_questions_and_stats(bot: BotProcess) -> None:
@@ -395,7 +440,7 @@ async def test_reload_keeps_old_facts_on_error_and_takes_a_valid_edit(bot: BotPr
     standin, cast = bot.standin, bot.facts_dir / "cast.yaml"
     good = cast.read_text(encoding="utf-8")
     cast.write_text(good.replace("topic: cast", "topic: [cast", 1), encoding="utf-8")
-    result = await standin.send_slash_command("facts reload", member=ADMIN_ID)
+    result = await standin.send_slash_command("facts reload", member=OWNER_ID)
     assert (await result.response()).type == 5  # deferred: loading can take a moment
     report = await result.followup()
     description = (report.json or {})["embeds"][0]["description"]
@@ -407,7 +452,7 @@ async def test_reload_keeps_old_facts_on_error_and_takes_a_valid_edit(bot: BotPr
     assert "Maggie Q plays" in reply_text(await still.reply())
 
     cast.write_text(good.replace("Maggie Q plays", "Maggie Q (of Nikita) plays", 1), "utf-8")
-    result = await standin.send_slash_command("facts reload", member=ADMIN_ID)
+    result = await standin.send_slash_command("facts reload", member=OWNER_ID)
     await result.response()
     report = await result.followup()
     assert (report.json or {})["embeds"][0]["fields"][0]["name"] == "Edited (1)"
@@ -422,6 +467,22 @@ async def test_reload_is_refused_to_members_at_run_time(bot: BotProcess) -> None
     )
     callback = await result.response()
     assert callback.ephemeral and "Manage Server" in (callback.content or "")
+
+
+async def test_reload_is_the_owners_and_stats_show_a_server_its_own(bot: BotProcess) -> None:
+    """Every server shares the fact base: one server's admin may not reload it for all."""
+    result = await bot.standin.send_slash_command("facts reload", member=ADMIN_ID)
+    refused = await result.response()
+    assert refused.ephemeral and "owner" in (refused.content or "")
+    admin = await (await bot.standin.send_slash_command("facts stats", member=ADMIN_ID)).response()
+    assert [e["title"] for e in admin.embeds] == ["Trivia stats for this server"]
+    assert "all servers" not in admin.embeds[0]["description"]
+    owner = await (await bot.standin.send_slash_command("facts stats", member=OWNER_ID)).response()
+    assert [e["title"] for e in owner.embeds] == [
+        "Trivia stats for this server",
+        "Trivia stats for all servers",
+    ]
+    assert "since start (all servers)" in owner.embeds[1]["description"]
 
 
 async def test_sighup_reloads(bot: BotProcess) -> None:
@@ -444,7 +505,7 @@ async def test_an_alias_bomb_and_odd_yaml_are_listed_and_the_old_facts_stay(
     shutil.copy(ALIAS_BOMB, bomb)
     odd.write_text("facts:\n  - id: odd.date\n    answer: 2024-02-30\n", encoding="utf-8")
     try:
-        result = await standin.send_slash_command("facts reload", member=ADMIN_ID)
+        result = await standin.send_slash_command("facts reload", member=OWNER_ID)
         await result.response()
         embed = ((await result.followup(timeout=30)).json or {})["embeds"][0]
         assert "Reload refused" in embed["title"]
@@ -525,13 +586,24 @@ async def test_a_restart_keeps_channels_and_does_not_sync_again(tmp_path: Path) 
         assert GUILD_ID and standin.token not in first.log() + second.log()
 
 
-async def test_free_text_over_the_limit_is_silent(bot: BotProcess) -> None:
+async def served_in_guild(standin: DiscordStandIn) -> int:
+    """The guild's "Questions served" figure from /facts stats."""
+    stats = await (await standin.send_slash_command("facts stats", member=ADMIN_ID)).response()
+    line = stats.embeds[0]["description"].splitlines()[1]
+    assert line.startswith("Questions served: ")
+    return int(line.removeprefix("Questions served: "))
+
+
+async def test_free_text_over_the_limit_is_silent_and_not_even_counted(bot: BotProcess) -> None:
     user = new_member(bot.standin)
+    served = await served_in_guild(bot.standin)
     for _ in range(5):
         asked = await bot.standin.send_message(f"{MENTION} who plays ballard", author=user)
         await asked.reply()
-    over = await bot.standin.send_message(f"{MENTION} who plays ballard", author=user)
-    await over.assert_no_reply(within=1.0)
+    for _ in range(3):
+        over = await bot.standin.send_message(f"{MENTION} who plays the sister", author=user)
+        await over.assert_no_reply(within=0.3)
+    assert await served_in_guild(bot.standin) == served + 5  # matched, counted, kept: none
 
 
 async def test_a_failing_command_tells_the_user_and_logs_the_detail(bot: BotProcess) -> None:
@@ -618,3 +690,15 @@ async def test_nothing_the_bot_sent_could_ping(bot: BotProcess) -> None:
         body = payload.get("data", payload) if "/callback" in record.path else payload
         if body and (body.get("content") or body.get("embeds")):
             assert no_pings(body), record
+
+
+async def test_the_logged_invite_asks_for_channels_and_threads(bot: BotProcess) -> None:
+    """View Channel and Send Messages in Threads, so private channels and threads work."""
+    found = re.search(r"invite link: (\S+permissions=(\d+))", bot.log())
+    assert found is not None
+    permissions = discord.Permissions(int(found[2]))
+    assert permissions.view_channel and permissions.send_messages_in_threads
+    assert permissions.send_messages and permissions.embed_links
+    assert permissions.read_message_history
+    assert not (permissions.mention_everyone or permissions.administrator)
+    assert f"permissions={permissions.value}" in (ROOT / "README.md").read_text(encoding="utf-8")

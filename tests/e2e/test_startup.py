@@ -178,7 +178,7 @@ async def test_debug_logs_carry_no_token_and_no_user_id(
     try:
         asked = await standin.send_slash_command("ask", {"question": "who plays ballard"})
         await asked.response()
-        reload = await standin.send_slash_command("facts reload", member=ADMIN_ID)
+        reload = await standin.send_slash_command("facts reload", member=OWNER_ID)
         await reload.followup()
         hidden = f"<@\u200b{OWNER_ID}>"  # a mention made invisible, and an id typed out
         kept = await standin.send_message(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from bot.facts.loader import LoadProblem
 from bot.facts.model import AnswerKind, Fact, FactBase, Lexicon, Show, Topic
 from bot.live import FactBaseChanges, ReloadResult
@@ -103,3 +105,18 @@ def test_two_answers_are_two_cited_fields(fact_base: FactBase) -> None:
     assert all("from the source article" in (f.value or "") for f in embed.fields)
     assert first.answer[:40] in (embed.fields[0].value or "")
     assert len(embed) <= EMBED_TOTAL
+
+
+def test_an_answer_title_shows_the_question_in_a_safe_form() -> None:
+    fact = long_fact(1)
+    raw = (
+        "who plays <@\u200b123456789012345678> ballard @everyone https://evil.example/x?y=1 "
+        "\u202egnp.exe\u2066 my id 987654321098765432 " + "and more " * 40
+    )
+    title = answer_embed(fact, raw).title or ""
+    assert len(title) <= 81 and title.endswith("…?")
+    assert "http" not in title and "evil" not in title
+    assert "@" not in title and "<" not in title and "123456789" not in title
+    assert "987654321" not in title and "[id]" in title
+    assert not any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in title)
+    assert answer_embed(fact, "who plays ballard").title == "Who plays ballard?"

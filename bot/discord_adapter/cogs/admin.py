@@ -1,5 +1,6 @@
 """Admin commands (Manage Server): /trivia listen|unlisten|channels|forget and
-/facts reload|unanswered|stats; /facts teach is for the bot's owner only."""
+/facts unanswered|stats, each about the admin's own server; /facts reload and /facts teach
+change the fact base every server shares, so they are for the bot's owner only."""
 
 from __future__ import annotations
 
@@ -164,15 +165,26 @@ class AdminCog(commands.Cog):
     async def stats(self, interaction: Interaction) -> None:
         """Facts loaded, questions served, outcomes, feedback and answer times."""
         assert interaction.guild_id is not None  # guild_only
-        report = await self.bot.stats_report(interaction.guild_id)
+        owner = await self.bot.is_owner(interaction.user)
+        embeds = [stats_embed(await self.bot.stats_report(interaction.guild_id))]
+        if owner:  # the bot's owner also sees every server's totals, and this process's count
+            totals = await self.bot.stats_report(None, with_process=True)
+            embeds.append(stats_embed(totals, title="Trivia stats for all servers"))
         await interaction.response.send_message(
-            embed=stats_embed(report), ephemeral=True, allowed_mentions=NO_PINGS
+            embeds=embeds, ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @facts.command(name="reload")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def reload(self, interaction: Interaction) -> None:
-        """Reload the fact files; on any error the current facts stay in service."""
+        """Owner only: reload the fact files every server shares; on any error the current
+        facts stay in service."""
+        if not await self.bot.is_owner(interaction.user):
+            await send_private(
+                interaction,
+                "Only the bot's owner can reload the fact base: every server shares it.",
+            )
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.bot.reload_facts("/facts reload")
         count = len(self.bot.live.matcher.fact_base)

@@ -47,9 +47,13 @@ class ChatCog(commands.Cog):
         question = _without_mentions_of(me.id, message.content)
         if not addressed and not reads_as_question(question):
             return  # chatter in a listening channel
+        # Over the limit: not matched, counted or kept (and silence: a notice would be noise).
+        # In a listening channel only an answer uses up the allowance, so there we only look.
+        limit = self.bot.rate_limit
+        if not (limit.allow(message.author.id) if addressed else limit.has_room(message.author.id)):
+            return
         if addressed and not question.strip():
-            if self.bot.rate_limit.allow(message.author.id):
-                await self._reply(message, None)
+            await self._reply(message, None)
             return
         matcher = self.bot.live.matcher
         started = time.perf_counter()
@@ -57,10 +61,10 @@ class ChatCog(commands.Cog):
         elapsed = time.perf_counter() - started
         if not addressed and match.outcome is not Outcome.ANSWER:
             return  # in a listening channel only a confident answer is worth the noise
+        if not addressed and not limit.allow(message.author.id):
+            return
         guild_id = message.guild.id if message.guild else None
         kept = await self.bot.record_question(match, guild_id, message.channel.id, elapsed)
-        if not self.bot.rate_limit.allow(message.author.id):
-            return  # silence: a notice would be noise too
         await self._reply(message, reply_for(match, matcher.fact_base, question_id=kept))
 
     async def _reply(self, message: discord.Message, reply: Reply | None) -> None:
