@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord_adapter.deadline import is_lost_interaction
 from bot.discord_adapter.tree import send_private
 from bot.facts.model import FactBase
 from bot.matching.matcher import Match, Outcome
@@ -89,6 +92,25 @@ def answers_view(fact_ids: tuple[str, ...], question_id: int | None = None) -> d
     return view
 
 
+ButtonCallback = Callable[[Any, "discord.Interaction[TriviaBot]"], Awaitable[None]]
+
+
+def _answering(callback: ButtonCallback) -> ButtonCallback:
+    """A button's callback where an interaction Discord no longer knows (its window closed)
+    costs one short line, not a traceback from the view's error handler."""
+
+    @functools.wraps(callback)
+    async def answer(item: Any, interaction: discord.Interaction[TriviaBot]) -> None:
+        try:
+            await callback(item, interaction)
+        except discord.HTTPException as exc:
+            if not is_lost_interaction(exc):
+                raise
+            log.warning("button interaction %s lost: Discord no longer knows it", interaction.id)
+
+    return answer
+
+
 def _question_suffix(question_id: int | None) -> str:
     return f":q{question_id}" if question_id is not None else ""
 
@@ -138,6 +160,7 @@ class SuggestionButton(
         question = match["question"]
         return cls(match["fact_id"], question_id=int(question) if question else None)
 
+    @_answering
     async def callback(self, interaction: discord.Interaction[TriviaBot]) -> None:  # type: ignore[override]
         """The asker's click answers in place of the suggestions (and confirms what their
         question meant); anyone else's gets the answer privately, leaving the message be."""
@@ -213,6 +236,7 @@ class VoteButton(
         vote = 1 if match["vote"] == "up" else -1
         return cls(match["fact_id"], vote, int(question) if question else None)
 
+    @_answering
     async def callback(self, interaction: discord.Interaction[TriviaBot]) -> None:  # type: ignore[override]
         """Store the vote (one per person per fact in a server) and thank the voter privately;
         a vote for a fact the live base does not hold (removed, or a forged id) is refused."""
