@@ -265,7 +265,11 @@ class TriviaBot(commands.AutoShardedBot):
             facts=len(fact_base),
             phrasings=fact_base.phrasing_count,
             outcomes=await self.store.usage_totals(guild_id),
-            votes=await self.store.vote_totals(guild_id),
+            votes={  # a removed fact's votes (or a forged id's, stored before they were refused)
+                fact_id: thumbs
+                for fact_id, thumbs in (await self.store.vote_totals(guild_id)).items()
+                if fact_base.get(fact_id) is not None
+            },
             since_start=dict(self.since_start) if with_process else {},
             p50_ms=None if p50 is None else p50 * 1000,
             p99_ms=None if p99 is None else p99 * 1000,

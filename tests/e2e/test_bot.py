@@ -7,6 +7,7 @@ import itertools
 import re
 import shutil
 import signal
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import discord
 import pytest
 
+from bot.store import DATABASE_FILE
 from tests.conftest import ROOT
 from tests.e2e.conftest import BotProcess, a_suggested_question, copy_facts, start_bot
 from tests.e2e.standin import (
@@ -394,6 +396,8 @@ async def test_forged_vote_ids_are_refused_and_never_listed(bot: BotProcess) -> 
     )
     await asyncio.sleep(0.5)
     assert not huge.responded  # never matched a button of ours: nothing stored, nothing sent
+    with sqlite3.connect(bot.data_dir / DATABASE_FILE) as db:  # one stored before the fix
+        db.execute("INSERT INTO answer_vote VALUES (?, 'no.such.fact', 'old', -1, 0)", (GUILD_ID,))
     stats = await (await standin.send_slash_command("facts stats", member=ADMIN_ID)).response()
     listed = stats.embeds[0]["description"]
     assert "no.such.fact" not in listed and "-1 (" not in listed and "xxx" not in listed
