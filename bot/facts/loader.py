@@ -26,7 +26,6 @@ __all__ = [
     "LEXICON_FILE",
     "FactBaseError",
     "LoadProblem",
-    "MissingFolderError",
     "load_fact_base",
 ]
 
@@ -73,10 +72,6 @@ class FactBaseError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class MissingFolderError(FactBaseError):
-    """There is no folder to read: a configuration error rather than a problem in a file."""
-
-
 @dataclass(slots=True)
 class _Document:
     """A parsed YAML file with the line of every node, keyed by its path."""
@@ -98,7 +93,7 @@ def load_fact_base(folder: str | Path) -> FactBase:
     """Read, validate and freeze every YAML file in `folder`; raise FactBaseError on any fault."""
     root = Path(folder)
     if not root.is_dir():
-        raise MissingFolderError([LoadProblem(str(root), 0, "folder", "not a readable folder")])
+        raise FactBaseError([LoadProblem(str(root), 0, "folder", "not a readable folder")])
     files, example_files = _yaml_files(root), _yaml_files(root / EXAMPLES_DIR)
     size = sum(_size(p) for p in (*files, *example_files))
     if size > MAX_FOLDER_BYTES:
