@@ -30,6 +30,7 @@ __all__ = [
     "DATABASE_FILE",
     "MIGRATIONS",
     "SALT_MOVED_OUT",
+    "STORE_FAILURES",
     "VOTER_SALT_FILE",
     "Confirmation",
     "LoggedQuestion",
@@ -119,6 +120,12 @@ SALT_MOVED_OUT = 5
 
 class StoreError(Exception):
     """The database cannot be opened or used (corrupt, locked, read-only, newer schema)."""
+
+
+# What a store call can raise while the bot runs: SQLite's errors, the store's own (the file
+# was replaced by one it cannot use: read-only, a newer schema), the file system's, and
+# ValueError from a connection closed while shutting down.
+STORE_FAILURES: tuple[type[Exception], ...] = (sqlite3.Error, StoreError, OSError, ValueError)
 
 
 class Store:

@@ -9,7 +9,6 @@ import hashlib
 import json
 import logging
 import signal
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,7 +37,7 @@ from bot.live import LiveMatcher, ReloadResult, watch_folder
 from bot.matching.matcher import Match
 from bot.ratelimit import AnswerRateLimit
 from bot.settings import DEFAULT_API_BASE, Settings
-from bot.store import LoggedQuestion, Store
+from bot.store import STORE_FAILURES, LoggedQuestion, Store
 
 __all__ = ["TriviaBot", "point_at_api", "quiet_voice_warnings", "settle_heap"]
 
@@ -239,7 +238,7 @@ class TriviaBot(commands.AutoShardedBot):
         )
         try:
             return await self.store.record_question(entry, keep_text=keeps_text(match))
-        except (sqlite3.Error, ValueError):  # ValueError: the store closed while shutting down
+        except STORE_FAILURES:
             log.exception("could not record a question in %s", self.store.path)
             return None
 
@@ -247,7 +246,7 @@ class TriviaBot(commands.AutoShardedBot):
         """A deleted channel stops listening (or it would linger in /trivia channels)."""
         try:
             await self.store.unlisten(channel_id)
-        except (sqlite3.Error, ValueError):
+        except STORE_FAILURES:
             log.exception("could not forget channel %s", channel_id)
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:

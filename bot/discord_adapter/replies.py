@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from bot.facts.model import FactBase
 from bot.matching.matcher import Match, Outcome
 from bot.presenters.embeds import answer_embed, answers_embed, decline_embed, suggest_embed
 from bot.presenters.text import as_question
+from bot.store import STORE_FAILURES
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import TriviaBot
@@ -125,7 +125,7 @@ async def _confirm(
     try:
         voter = await store.voter_key(interaction.user.id)
         await store.confirm(question_id, fact_id, how, voter)
-    except (sqlite3.Error, ValueError):
+    except STORE_FAILURES:
         log.exception("could not record a confirmation (interaction %s)", interaction.id)
 
 
@@ -252,7 +252,7 @@ class VoteButton(
             earlier = await store.record_vote(
                 voter, interaction.guild_id or 0, self.fact_id, self.vote
             )
-        except (sqlite3.Error, ValueError):
+        except STORE_FAILURES:
             log.exception("could not record a vote (interaction %s)", interaction.id)
             await send_private(interaction, "Sorry, I couldn't record that vote just now.")
             return

@@ -196,3 +196,41 @@ async def test_debug_logs_carry_no_token_and_no_user_id(
     with sqlite3.connect(bot.data_dir / DATABASE_FILE) as db:
         texts = [row[0] for row in db.execute("SELECT text FROM question_log")]
     assert texts and all(not re.search(r"\d{15}", text) for text in texts), texts
+
+
+async def test_a_database_broken_while_running_costs_records_never_answers(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    """The file is replaced by one of a newer schema: questions are still answered, a vote
+    says it could not be recorded, and the log names the problem without stray tracebacks."""
+    bot = await start_bot(standin, copy_facts(tmp_path), tmp_path / "data")
+    try:
+        answer = await (
+            await standin.send_slash_command("ask", {"question": "who plays ballard"})
+        ).response()
+        assert answer.message is not None
+        database = bot.data_dir / DATABASE_FILE
+        broken = database.with_name("broken")
+        with sqlite3.connect(broken) as newer:  # as a newer bot on the same file would leave it
+            newer.execute("PRAGMA user_version = 99")
+        broken.replace(database)
+        for name in (f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm"):
+            (bot.data_dir / name).unlink(missing_ok=True)
+        vote = next(
+            c["custom_id"]
+            for row in answer.components
+            for c in row["components"]
+            if c["custom_id"].startswith("trivia:vote:up:")
+        )
+        voted = await (await standin.click_button(answer.message, vote)).response()
+        assert voted.ephemeral and "couldn't record" in (voted.content or "")
+        for question in ("who plays ballard", "what is the capital of france"):  # kept too
+            again = await (
+                await standin.send_slash_command("ask", {"question": question})
+            ).response()
+            assert again.embeds, question
+    finally:
+        await bot.stop()
+    log = bot.log()
+    assert "never retrieved" not in log and "Ignoring exception" not in log
+    assert "could not record" in log
