@@ -143,6 +143,7 @@ class Store:
         self.path = path
         self._busy_timeout = busy_timeout
         self._file = _identity(path)  # the file the connection has open
+        self._refused: tuple[int, int] | None = None  # a replacement it could not use
         self._voter_salt = voter_salt or ""  # from the salt file if not set
         self._salt_file = None if voter_salt else path.parent / VOTER_SALT_FILE
         self._listening: set[int] = set()
@@ -198,7 +199,7 @@ class Store:
         await self._use_wal()
         await self._db.execute("PRAGMA synchronous=NORMAL")
         await self._db.execute("PRAGMA foreign_keys=ON")
-        self._file = _identity(self.path)
+        found = _identity(self.path)
         async with self._db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         version = int(row[0]) if row else 0
@@ -227,6 +228,7 @@ class Store:
             await self._db.rollback()
         async with self._db.execute("SELECT channel_id FROM listening_channel") as cursor:
             self._listening = {int(row[0]) async for row in cursor}
+        self._file = found  # only a file that passed every check is written to
 
     async def _use_wal(self) -> None:
         """WAL mode (recorded in the file). Processes creating the file at once (shards) can
@@ -275,6 +277,8 @@ class Store:
         found = _identity(self.path)
         if found == self._file:
             return
+        if found is not None and found == self._refused:
+            raise StoreError(f"database {self.path} was replaced by a file this bot cannot use")
         copy = None
         if found is None:
             log.warning(
@@ -287,14 +291,20 @@ class Store:
             log.warning("database %s was replaced while the bot ran; reopening it", self.path)
         # SQLite leaves a moved file's -wal behind when it closes, and the next file at the
         # path would take those pages for its own: empty the -wal into the old file first.
-        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if self._refused is None:  # (a refused file's connection has nothing to give back)
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         await self._db.close()
         if copy is not None:
             with contextlib.suppress(FileExistsError):  # a copy another shard made wins
                 self.path.hardlink_to(copy)
             copy.unlink()
         self._db = await _connect(self.path, self._busy_timeout)
-        await self._prepare()
+        try:
+            await self._prepare()
+        except (sqlite3.Error, StoreError, OSError):
+            self._refused = found  # refused at once from now on, until the file changes again
+            raise
+        self._refused = None
         if self._salt_file is not None:  # the salt file may have gone with the folder
             write_salt(self._salt_file, self._voter_salt)
 

@@ -368,6 +368,31 @@ async def test_a_database_replaced_while_open_is_reopened(
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+
+async def test_a_replacement_it_cannot_use_is_never_written_until_a_good_one_comes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "trivia.sqlite3"
+    newer, good = tmp_path / "newer.sqlite3", tmp_path / "good.sqlite3"
+    await migrated_database(newer)
+    await migrated_database(good)
+    db = sqlite3.connect(newer)  # as a newer bot would leave the same tables
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    async with await Store.open(path) as store:
+        key = await store.voter_key(111)
+        newer.replace(path)
+        for _ in range(3):
+            with pytest.raises(StoreError):
+                await store.record_vote(key, 1, "cast.a", 1)
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT COUNT(*) FROM answer_vote").fetchone() == (0,)
+            assert db.execute("PRAGMA user_version").fetchone() == (99,)
+        good.replace(path)  # the operator puts a usable file back
+        assert await store.record_vote(key, 1, "cast.a", 1) is None
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM answer_vote").fetchone() == (1,)
+
 # The voter salt: kept apart from the votes ---------------------------------------------------
 
 
