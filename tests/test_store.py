@@ -368,7 +368,6 @@ async def test_a_database_replaced_while_open_is_reopened(
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-
 async def test_a_replacement_it_cannot_use_is_never_written_until_a_good_one_comes(
     tmp_path: Path,
 ) -> None:
@@ -392,6 +391,7 @@ async def test_a_replacement_it_cannot_use_is_never_written_until_a_good_one_com
         assert await store.record_vote(key, 1, "cast.a", 1) is None
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(*) FROM answer_vote").fetchone() == (1,)
+
 
 # The voter salt: kept apart from the votes ---------------------------------------------------
 
