@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 
 import discord
@@ -25,24 +26,39 @@ log = logging.getLogger(__name__)
 UNKNOWN_INTERACTION = 10062  # Discord's code for an expired (or unknown) interaction
 
 
+# How long an observed age counts towards the clock offset: after a jump of the host clock
+# (NTP stepping it, a VM resumed), the offset is right again within this many seconds.
+OFFSET_MEMORY = 60.0
+
+
 class ResponseWindow:
     """How old interactions are, by Discord's clock as far as ours can tell.
 
-    The least age ever seen (of ids arriving from the gateway) is taken as our clock's
-    offset from Discord's: a host clock running seconds ahead would otherwise make every
-    interaction look expired. Network latency hides in that offset, a few ms.
+    The least age seen in the last minute (of ids arriving from the gateway) is taken as our
+    clock's offset from Discord's: a host clock running seconds ahead would otherwise make
+    every interaction look expired. Network latency hides in that offset, a few ms.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._clock = clock
-        self._offset: float | None = None
+        self._monotonic = monotonic
+        # (seen at, age) with ages rising: the front is the least age still remembered.
+        self._least: deque[tuple[float, float]] = deque()
 
     def age(self, snowflake: int) -> float:
         """Seconds since Discord created this id (corrected for clock offset)."""
         raw = self._clock() - discord.utils.snowflake_time(snowflake).timestamp()
-        if self._offset is None or raw < self._offset:
-            self._offset = raw
-        return raw - self._offset
+        now = self._monotonic()
+        while self._least and self._least[-1][1] >= raw:
+            self._least.pop()
+        self._least.append((now, raw))
+        while self._least[0][0] < now - OFFSET_MEMORY:
+            self._least.popleft()
+        return raw - self._least[0][1]
 
     def shed(self, snowflake: int, stage: str) -> bool:
         """Whether a response started now would miss Discord's window; if so, say so in one
