@@ -39,13 +39,10 @@ class AnswersCog(commands.Cog):
         record = self.bot.record_question(
             match, interaction.guild_id, interaction.channel_id, elapsed
         )
-        if not keeps_text(match):  # nothing kept, so no id for the buttons: answer first
-            reply = reply_for(match, matcher.fact_base)
-            await interaction.response.send_message(**reply.send_kwargs(), ephemeral=reply.private)
-            await record
-            return
-        reply = reply_for(match, matcher.fact_base, question_id=await record)
+        kept = await record if keeps_text(match) else None  # the buttons carry a kept row's id
+        reply = reply_for(match, matcher.fact_base, question_id=kept)
         await interaction.response.send_message(**reply.send_kwargs(), ephemeral=reply.private)
+        await record
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="Your question about the show, in your own words")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.curation import keeps_text
 from bot.discord_adapter.replies import NO_PINGS, Reply, reply_for
 from bot.matching.chat import reads_as_question
 from bot.matching.matcher import Outcome
@@ -64,8 +65,10 @@ class ChatCog(commands.Cog):
         if not addressed and not limit.allow(message.author.id):
             return
         guild_id = message.guild.id if message.guild else None
-        kept = await self.bot.record_question(match, guild_id, message.channel.id, elapsed)
+        record = self.bot.record_question(match, guild_id, message.channel.id, elapsed)
+        kept = await record if keeps_text(match) else None  # the buttons carry a kept row's id
         await self._reply(message, reply_for(match, matcher.fact_base, question_id=kept))
+        await record
 
     async def _reply(self, message: discord.Message, reply: Reply | None) -> None:
         """A message reply that pings no one; None sends the hint on how to ask."""
