@@ -15,6 +15,7 @@ from bot.matching.matcher import Match
 from bot.presenters.text import (
     DECLINE_TEXT,
     as_question,
+    clip,
     groups_lines,
     known_topics,
     proposals_lines,
@@ -38,11 +39,6 @@ TITLE_LIMIT, DESCRIPTION_LIMIT, FIELD_LIMIT, FOOTER_LIMIT = 256, 4096, 1024, 204
 TOPIC_FIELDS = 5  # a digest shows the lead fact and at most this many more
 COLOUR = discord.Colour.dark_blue()
 SOURCE_NOTE = "from the source article"
-
-
-def clip(text: str, limit: int) -> str:
-    """Text cut to `limit` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _citation(fact: Fact) -> str:

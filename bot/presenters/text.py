@@ -14,6 +14,7 @@ from bot.privacy import redact_ids
 __all__ = [
     "DECLINE_TEXT",
     "as_question",
+    "clip",
     "groups_lines",
     "known_topics",
     "match_as_dict",
@@ -83,10 +84,12 @@ def shown_question(question: str) -> str:
     invisible characters, no mention or @everyone, no link, no long id; 80 characters at most."""
     text = redact_ids(clean_text(question))  # clean_text drops links and Discord markup
     text = text.replace("@", "\N{FULLWIDTH COMMERCIAL AT}")  # never read as a mention
-    text = " ".join(text.split())
-    if len(text) > SHOWN_QUESTION_CHARS:
-        text = text[: SHOWN_QUESTION_CHARS - 1].rstrip() + "…"
-    return as_question(text)
+    return as_question(clip(text, SHOWN_QUESTION_CHARS))
+
+
+def clip(text: str, limit: int) -> str:
+    """Text cut to `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def as_question(phrasing: str) -> str:
