@@ -11,8 +11,8 @@ import logging
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import discord
 import yarl
@@ -42,6 +42,7 @@ from bot.store import STORE_FAILURES, LoggedQuestion, Store
 __all__ = ["TriviaBot", "point_at_api", "quiet_voice_warnings", "settle_heap"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # The fact base and model are hundreds of thousands of long-lived objects: with the default
 # thresholds the collector walked them all every few hundred answers (0.1-0.65 s pauses under
@@ -215,12 +216,7 @@ class TriviaBot(commands.AutoShardedBot):
         answered well. The write starts at once, in a task that resolves to the kept row's id
         (buttons carry it, so a click can confirm which fact was meant): a caller whose reply
         failed need not await it. A DM keeps no channel (a DM channel is one user's)."""
-        task = asyncio.get_running_loop().create_task(
-            self._record(match, guild_id, channel_id, seconds)
-        )
-        self._recording.add(task)
-        task.add_done_callback(self._recording.discard)
-        return task
+        return self._spawn(self._record(match, guild_id, channel_id, seconds), self._recording)
 
     async def _record(
         self, match: Match, guild_id: int | None, channel_id: int | None, seconds: float
@@ -313,10 +309,15 @@ class TriviaBot(commands.AutoShardedBot):
             except Exception:  # keep watching whatever one reload did
                 log.exception("reload after a file change failed")
 
-    def _spawn(self, coroutine: Any) -> None:
+    def _spawn(
+        self, coroutine: Coroutine[Any, Any, T], tasks: set[asyncio.Task[T]] | None = None
+    ) -> asyncio.Task[T]:
+        """A task kept (in `tasks`, the background ones by default) until it ends."""
         task = asyncio.get_running_loop().create_task(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        kept: set[asyncio.Task[Any]] = self._background if tasks is None else tasks
+        kept.add(task)
+        task.add_done_callback(kept.discard)
+        return task
 
     async def close(self) -> None:
         """Stop the background tasks (and wait for them), then disconnect."""
