@@ -14,7 +14,14 @@ from bot.discord_adapter.deadline import is_lost_interaction
 if TYPE_CHECKING:
     from bot.discord_adapter.client import TriviaBot
 
-__all__ = ["AnswerRateLimited", "TriviaTree", "answer_rate_limit", "send_private"]
+__all__ = [
+    "AnswerRateLimited",
+    "NotOwner",
+    "TriviaTree",
+    "answer_rate_limit",
+    "owner_only",
+    "send_private",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,21 @@ def answer_rate_limit() -> Callable[[T], T]:
     return app_commands.check(predicate)
 
 
+class NotOwner(app_commands.CheckFailure):
+    """The command changes what every server is answered from: the bot's owner's alone."""
+
+
+def owner_only() -> Callable[[T], T]:
+    """A check: the bot's owner (the application's owner or team) only."""
+
+    async def predicate(interaction: discord.Interaction[TriviaBot]) -> bool:
+        if await interaction.client.is_owner(interaction.user):
+            return True
+        raise NotOwner("not the bot's owner")
+
+    return app_commands.check(predicate)
+
+
 async def send_private(interaction: discord.Interaction[Any], text: str) -> None:
     """An ephemeral text reply, whether or not the interaction was answered already."""
     none = discord.AllowedMentions.none()
@@ -55,6 +77,8 @@ def failure_text(error: app_commands.AppCommandError) -> str | None:
     """What to tell the user for an expected failure; None for a bug (logged in full)."""
     if isinstance(error, AnswerRateLimited):
         return f"Easy there: you can ask again in {max(1, round(error.retry_after))} s."
+    if isinstance(error, NotOwner):
+        return "Only the bot's owner can do that: every server shares the fact base."
     if isinstance(error, app_commands.MissingPermissions):
         return "You need the Manage Server permission for that."
     if isinstance(error, app_commands.NoPrivateMessage):

@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.curation import days_ago, group_questions, proposed_examples
 from bot.discord_adapter.replies import NO_PINGS
-from bot.discord_adapter.tree import send_private
+from bot.discord_adapter.tree import owner_only, send_private
 from bot.facts.loader import FactBaseError
 from bot.presenters.embeds import reload_embed, stats_embed, unanswered_embed
 from bot.teaching import TeachingError, teach_example
@@ -122,6 +122,7 @@ class AdminCog(commands.Cog):
     @app_commands.describe(
         fact="The fact the question asks for", question="The question, as people asked it"
     )
+    @owner_only()
     async def teach(
         self,
         interaction: Interaction,
@@ -129,9 +130,6 @@ class AdminCog(commands.Cog):
         question: app_commands.Range[str, 1, 300],
     ) -> None:
         """Owner only: add an approved example question for a fact, then reload."""
-        if not await self.bot.is_owner(interaction.user):
-            await send_private(interaction, "Only the bot's owner can teach it new examples.")
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             await asyncio.to_thread(teach_example, self.bot.live.facts_dir, fact, question)
@@ -175,16 +173,11 @@ class AdminCog(commands.Cog):
         )
 
     @facts.command(name="reload")
+    @owner_only()  # (checked after Manage Server: decorators apply from the bottom up)
     @app_commands.checks.has_permissions(manage_guild=True)
     async def reload(self, interaction: Interaction) -> None:
         """Owner only: reload the fact files every server shares; on any error the current
         facts stay in service."""
-        if not await self.bot.is_owner(interaction.user):
-            await send_private(
-                interaction,
-                "Only the bot's owner can reload the fact base: every server shares it.",
-            )
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.bot.reload_facts("/facts reload")
         count = len(self.bot.live.matcher.fact_base)
