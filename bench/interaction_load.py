@@ -52,11 +52,11 @@ async def _answer_time(result: InteractionResult, started: float) -> float | Non
     return callback.recorded.at - started
 
 
-async def _one(standin: DiscordStandIn, question: str, user: int) -> InteractionResult | float:
+async def _one(standin: DiscordStandIn, question: str, user: int) -> tuple[int, float | None]:
+    """The interaction's id and its answer time (None when it got no answer)."""
     started = time.monotonic()
     result = await standin.send_slash_command("ask", {"question": question}, member=user)
-    answered = await _answer_time(result, started)
-    return result if answered is None else answered
+    return result.id, await _answer_time(result, started)
 
 
 async def _level(
@@ -64,17 +64,14 @@ async def _level(
 ) -> list[Outcome]:
     gate = asyncio.Semaphore(concurrency)
 
-    async def run(i: int) -> InteractionResult | float:
+    async def run(i: int) -> tuple[int, float | None]:
         async with gate:
             return await _one(standin, questions[i % len(questions)], users[i])
 
     finished = await asyncio.gather(*(run(i) for i in range(len(users))))
     await asyncio.sleep(1.0)  # let any second attempt arrive before counting
     attempts = _attempts(standin)
-    return [
-        Outcome(None, attempts.get(f.id, 0)) if isinstance(f, InteractionResult) else Outcome(f, 1)
-        for f in finished
-    ]
+    return [Outcome(seconds, attempts.get(id_, 0)) for id_, seconds in finished]
 
 
 def _attempts(standin: DiscordStandIn) -> dict[int, int]:
