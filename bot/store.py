@@ -425,16 +425,14 @@ class Store:
         while self._queued:
             batch, self._queued = self._queued, []
             try:
-                async with self._locked():
-                    await self._write_batch(batch)
+                await self._write_batch(batch)
             except Exception:
                 for queued in batch:
                     await self._write_alone(queued)
 
     async def _write_alone(self, queued: _QueuedQuestion) -> None:
         try:
-            async with self._locked():
-                await self._write_batch([queued])
+            await self._write_batch([queued])
         except Exception as exc:  # the caller gets it, as from a write of its own
             if not queued.done.done():  # (a caller that gave up has no one to tell)
                 queued.done.set_exception(exc)
@@ -444,26 +442,23 @@ class Store:
         here, as SQLite would give them (the largest plus one), as one insert returns none:
         the counts' insert, first, holds the write lock, so no other process (a second
         shard) inserts between reading the largest id and using it."""
-        try:
-            counts = Counter(q.usage_key for q in batch)
+        counts = Counter(q.usage_key for q in batch)
+        kept = [q for q in batch if q.keep_text]
+        first = 0
+        async with self._writing():
             await self._db.executemany(
                 "INSERT INTO usage_count (day, guild_id, outcome, count) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (day, guild_id, outcome) DO UPDATE SET count = count + excluded.count",
                 [(*key, n) for key, n in counts.items()],
             )
-            kept = [q for q in batch if q.keep_text]
-            first = await self._next_question_id() if kept else 0
             if kept:
+                first = await self._next_question_id()
                 await self._db.executemany(
                     "INSERT INTO question_log "
                     "(id, asked_at, guild_id, channel_id, text, outcome, score) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(first + i, *q.row) for i, q in enumerate(kept)],
                 )
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
         ids = iter(range(first, first + len(kept)))
         for queued in batch:
             row_id = next(ids) if queued.keep_text else None
