@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench clean postgres
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,12 +16,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/trivia-bot run
 
-test: $(STAMP)
+test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/trivia-bot check facts/
 	$(BIN)/pytest
+
+# The store's tests start a real PostgreSQL server (tests/postgres_server.py) from Debian's
+# package: installed here when its binaries are missing.
+postgres:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  echo "installing PostgreSQL (Debian's postgresql package) for the tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q postgresql; }
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.matcher_latency

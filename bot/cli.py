@@ -8,8 +8,10 @@ import io
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -25,9 +27,11 @@ from bot.curation import (
 )
 from bot.facts.loader import FactBaseError, load_fact_base
 from bot.facts.model import FactBase
+from bot.fleet import FleetReload, await_answers
 from bot.matching.lint import lint_fact_base
 from bot.matching.matcher import Matcher
 from bot.presenters.text import (
+    fleet_reload_lines,
     groups_lines,
     match_as_json,
     match_as_line,
@@ -37,7 +41,15 @@ from bot.presenters.text import (
 )
 from bot.privacy import configure_logging
 from bot.settings import Settings
-from bot.store import DATABASE_FILE, Store, StoreError
+from bot.store import (
+    DATABASE_FILE,
+    PROCESS_GONE_AFTER,
+    Store,
+    StoreError,
+    open_store,
+    open_store_read_only,
+    setting_for,
+)
 from bot.teaching import TeachingError, teach_example
 
 __all__ = ["main"]
@@ -45,6 +57,7 @@ __all__ = ["main"]
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 # What a shell reports for a tool that SIGPIPE ended (128 + 13), as in `seq 1000 | head -1`.
 EXIT_READER_GONE = 141
 EXIT_INTERRUPTED = 130
@@ -154,6 +167,13 @@ def _parser() -> argparse.ArgumentParser:
         help="print fact stubs for the top groups and the examples people confirmed",
     )
     report.set_defaults(command=_report)
+    migrate = sub.add_parser("migrate", parents=[common], help="bring the database up to date")
+    migrate.set_defaults(command=_migrate)
+    reload = sub.add_parser("reload", parents=[common], help="reload every running bot process")
+    reload.add_argument(
+        "--timeout", type=float, default=60.0, metavar="S", help="wait S seconds for answers"
+    )
+    reload.set_defaults(command=_reload)
     teach = sub.add_parser("teach", parents=[common], help="add an approved example question")
     teach.add_argument("fact_id", help="the fact the question asks for")
     teach.add_argument("question", nargs="+", help="the question, as people asked it")
@@ -283,19 +303,29 @@ def _sync(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _report(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+def _existing_database(settings: Settings) -> None:
+    """A command about a running bot's state needs the database it uses."""
     database = settings.data_dir / DATABASE_FILE
-    if not database.is_file():
+    if settings.database is None and not database.is_file():
         raise CliError(f"no database at {database}; set TRIVIA_DATA_DIR to the bot's data folder")
+
+
+def _store_step(step: Coroutine[Any, Any, T], settings: Settings) -> T:
+    """Run a coroutine using the store; its problems are one line naming the setting."""
+    try:
+        return asyncio.run(step)
+    except StoreError as exc:
+        raise CliError(f"{setting_for(settings.database)}: {exc}") from exc
+
+
+def _report(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    _existing_database(settings)
     if args.days < 1:
         raise CliError("--days must be at least 1")
     fact_base = _load(facts_dir)
-    try:
-        report, groups, proposals = asyncio.run(
-            _read_report(database, fact_base, args.guild, args.days)
-        )
-    except StoreError as exc:
-        raise CliError(f"TRIVIA_DATA_DIR: {exc}") from exc
+    report, groups, proposals = _store_step(
+        _read_report(settings, fact_base, args.guild, args.days), settings
+    )
     if args.yaml:
         print(stub_facts_yaml(groups), end="")
         print(proposed_examples_yaml(proposals), end="")
@@ -320,15 +350,49 @@ def _teach(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int
     return EXIT_OK
 
 
+def _migrate(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    version = _store_step(_migrated_version(settings), settings)
+    print(f"the database is at schema {version}, this bot's")
+    return EXIT_OK
+
+
+async def _migrated_version(settings: Settings) -> int:
+    async with await _open(settings) as store:  # opening migrates, once, under a lock
+        return await store.schema_version()
+
+
+def _reload(args: argparse.Namespace, facts_dir: Path, settings: Settings) -> int:
+    """Ask every running bot process sharing the database to reload its facts folder."""
+    _existing_database(settings)
+    fleet = _store_step(_reload_fleet(settings, args.timeout), settings)
+    if not fleet.asked:
+        raise CliError("no running bot process shares this database")
+    print("\n".join(fleet_reload_lines(fleet)))
+    return EXIT_OK if fleet.reloaded == fleet.asked else EXIT_PROBLEMS
+
+
+async def _reload_fleet(settings: Settings, timeout: float) -> FleetReload:
+    async with await _open(settings) as store:
+        request = await store.request_reload(f"trivia-bot reload ({store.origin})")
+        return await await_answers(store, request, timeout)
+
+
+async def _open(settings: Settings) -> Store:
+    return await open_store(
+        settings.data_dir, settings.database, pool_size=2, voter_salt=settings.salt
+    )
+
+
 async def _read_report(
-    database: Path, fact_base: FactBase, guild_id: int | None, days: int
+    settings: Settings, fact_base: FactBase, guild_id: int | None, days: int
 ) -> tuple[StatsReport, list[QuestionGroup], list[ProposedExample]]:
-    async with await Store.open_read_only(database) as store:
+    async with await open_store_read_only(settings.data_dir, settings.database) as store:
         report = StatsReport(
             facts=len(fact_base),
             phrasings=fact_base.phrasing_count,
             outcomes=await store.usage_totals(guild_id),
             votes=await store.vote_totals(guild_id),
+            processes=tuple(await store.processes(time.time() - PROCESS_GONE_AFTER)),
         )
         logged = await store.logged_questions(guild_id, days_ago(days))
         confirmed = await store.confirmations(guild_id, days_ago(days))

@@ -19,6 +19,7 @@ from bot.facts.model import Topic
 from bot.matching.matcher import Match, Outcome
 from bot.matching.normalize import clean_text, normalize
 from bot.privacy import redact_ids
+from bot.store.base import ProcessRecord
 
 __all__ = [
     "KEPT_TEXT_CHARS",
@@ -119,6 +120,9 @@ class StatsReport:
     since_start: Mapping[str, int] = field(default_factory=dict)
     p50_ms: float | None = None
     p99_ms: float | None = None
+    digest: str = ""  # the content hash of the fact base this process serves
+    processes: tuple[ProcessRecord, ...] = ()  # the fleet, for the bot's owner
+    this_process: str = ""
 
     @property
     def served(self) -> int:

@@ -16,6 +16,7 @@ from bot.facts.loader import FactBaseError, LoadProblem, load_fact_base
 from bot.facts.model import FactBase
 from bot.matching.completion import QuestionCompleter
 from bot.matching.matcher import Matcher
+from bot.matching.training import model_digest
 
 __all__ = ["FactBaseChanges", "LiveMatcher", "ReloadResult", "watch_folder"]
 
@@ -67,6 +68,15 @@ class ReloadResult:
 class _Served:
     matcher: Matcher
     completer: QuestionCompleter
+    digest: str  # the content hash of the fact base (what its model is trained from)
+
+    @classmethod
+    def of(cls, matcher: Matcher) -> _Served:
+        fact_base = matcher.fact_base
+        return cls(matcher, QuestionCompleter(fact_base), model_digest(fact_base)[:DIGEST_CHARS])
+
+
+DIGEST_CHARS = 12  # enough to tell fact bases apart at a glance
 
 
 class LiveMatcher:
@@ -75,7 +85,7 @@ class LiveMatcher:
     def __init__(self, facts_dir: Path, matcher: Matcher, *, cache_dir: Path | None) -> None:
         self.facts_dir = facts_dir
         self.cache_dir = cache_dir
-        self._served = _Served(matcher, QuestionCompleter(matcher.fact_base))
+        self._served = _Served.of(matcher)
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -93,6 +103,12 @@ class LiveMatcher:
     def completer(self) -> QuestionCompleter:
         """Autocomplete over the same fact base."""
         return self._served.completer
+
+    @property
+    def digest(self) -> str:
+        """The content hash of the fact base served (the same on every process serving the
+        same files)."""
+        return self._served.digest
 
     async def reload(self) -> ReloadResult:
         """Load the folder and build its matcher (the cached model, or one trained now) off
@@ -113,8 +129,7 @@ class LiveMatcher:
 
 
 def _load_and_serve(facts_dir: Path, cache_dir: Path | None) -> _Served:
-    fact_base = load_fact_base(facts_dir)
-    return _Served(Matcher(fact_base, cache_dir=cache_dir), QuestionCompleter(fact_base))
+    return _Served.of(Matcher(load_fact_base(facts_dir), cache_dir=cache_dir))
 
 
 # How often the watch checks that the folder is still the one it watches (a replaced folder

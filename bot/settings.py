@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     watch_facts: bool = Field(default=False, alias="TRIVIA_WATCH_FACTS")
     retention_days: int = Field(default=30, alias="TRIVIA_RETENTION_DAYS", ge=1, le=3650)
     voter_salt: SecretStr | None = Field(default=None, alias="TRIVIA_VOTER_SALT")
+    database_url: SecretStr | None = Field(default=None, alias="TRIVIA_DATABASE_URL")
+    database_pool: int = Field(default=10, alias="TRIVIA_DATABASE_POOL", ge=1, le=100)
     api_base: str = Field(default=DEFAULT_API_BASE, alias="DISCORD_API_BASE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="WARNING", alias="LOG_LEVEL"
@@ -71,6 +73,19 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be at least {MIN_SALT_CHARS} characters, kept secret")
         return value
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: object) -> object:
+        """Empty means the SQLite file; anything but a PostgreSQL URL is refused without
+        echoing it (it may hold a password)."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not re.match(r"postgres(ql)?://\S+$", value):
+                raise ValueError("expected a PostgreSQL URL such as postgresql://user@host/db")
+        return value
+
     @field_validator("shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -93,6 +108,14 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _salt_shared(self) -> Settings:
+        """Processes on several hosts must hash voters alike: a salt file per host would
+        let one person vote again on every host."""
+        if self.database_url is not None and self.voter_salt is None:
+            raise ValueError("TRIVIA_DATABASE_URL needs TRIVIA_VOTER_SALT (the same on every host)")
+        return self
+
+    @model_validator(mode="after")
     def _shards_fit(self) -> Settings:
         if self.shard_ids is not None:
             if self.shard_count is None:
@@ -105,6 +128,11 @@ class Settings(BaseSettings):
     def token(self) -> str | None:
         """The bot token, or None when the bot should open the local console."""
         return self.discord_token.get_secret_value() if self.discord_token else None
+
+    @property
+    def database(self) -> str | None:
+        """The PostgreSQL URL, or None for the SQLite file in the data folder."""
+        return self.database_url.get_secret_value() if self.database_url else None
 
     @property
     def salt(self) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from bot.facts.loader import load_fact_base
 from bot.facts.model import FactBase
 from bot.matching.matcher import Matcher
 from bot.matching.training import MODEL_DIR
+from tests.postgres_server import PostgresServer, find_binaries, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS_DIR = ROOT / "facts"
@@ -56,3 +59,27 @@ def fact_base() -> FactBase:
 @pytest.fixture(scope="session")
 def matcher(fact_base: FactBase) -> Matcher:
     return Matcher(fact_base, cache_dir=MODEL_CACHE)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session. Missing binaries skip its tests on a
+    developer's machine, and fail them in CI (`CI=true`), where they must run."""
+    bin_dir = find_binaries()
+    if bin_dir is None:
+        message = "PostgreSQL's initdb and pg_ctl not found (make test installs them)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    with postgres_server(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer, request: pytest.FixtureRequest) -> str:
+    """A new empty database of the session's server, for one test."""
+    name = re.sub(r"\W", "_", request.node.name.lower())[:40] + f"_{next(_DATABASES)}"
+    return postgres.create_database(name)
+
+
+_DATABASES = itertools.count()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.store import DATABASE_FILE, LoggedQuestion, Store
+from bot.store import DATABASE_FILE, LoggedQuestion, SqliteStore
 from tests.conftest import FACTS_DIR, FAKE_TOKEN, ROOT, seed_model_cache, unprivileged
 
 BROKEN = ROOT / "tests" / "facts" / "fixtures" / "broken"
@@ -197,7 +197,7 @@ def test_sync_without_token_is_one_line_exit_2() -> None:
 
 def _database_with_questions(folder: Path) -> None:
     async def fill() -> None:
-        async with await Store.open(folder / DATABASE_FILE) as store:
+        async with await SqliteStore.open(folder / DATABASE_FILE) as store:
             now = time.time()
             for text, guild in [
                 ("who plays the sister", 1),

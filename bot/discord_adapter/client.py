@@ -33,11 +33,12 @@ from bot.discord_adapter.deadline import ResponseWindow
 from bot.discord_adapter.invite import invite_url
 from bot.discord_adapter.replies import NO_PINGS, SuggestionButton, VoteButton
 from bot.discord_adapter.tree import TriviaTree
+from bot.fleet import Fleet, FleetReload, shards_label
 from bot.live import LiveMatcher, ReloadResult, watch_folder
 from bot.matching.matcher import Match
 from bot.ratelimit import AnswerRateLimit
 from bot.settings import DEFAULT_API_BASE, Settings
-from bot.store import STORE_FAILURES, LoggedQuestion, Store
+from bot.store import PROCESS_GONE_AFTER, STORE_FAILURES, LoggedQuestion, ProcessRecord, Store
 
 __all__ = ["TriviaBot", "point_at_api", "quiet_voice_warnings", "settle_heap"]
 
@@ -118,6 +119,12 @@ class TriviaBot(commands.AutoShardedBot):
         self._background: set[asyncio.Task[Any]] = set()
         self._recording: set[asyncio.Task[int | None]] = set()
         self._stopping = asyncio.Event()
+        self.fleet = Fleet(
+            store,
+            shards_label(settings.shard_ids, settings.shard_count),
+            lambda: live.digest,
+            self.reload_facts,
+        )
 
     async def setup_hook(self) -> None:
         """Redirect the gateway if needed, add cogs, sync only when the commands changed,
@@ -135,6 +142,7 @@ class TriviaBot(commands.AutoShardedBot):
             await self.sync_commands(only_if_changed=True)
             self._watch_for_reloads()
             self._spawn(self._purge_daily())
+            self._spawn(self.fleet.run())
 
     async def _point_gateway_at_api(self) -> None:
         """discord.py falls back on a fixed gateway URL (after an invalid session, or with a
@@ -235,7 +243,7 @@ class TriviaBot(commands.AutoShardedBot):
         try:
             return await self.store.record_question(entry, keep_text=keeps_text(match))
         except STORE_FAILURES:
-            log.exception("could not record a question in %s", self.store.path)
+            log.exception("could not record a question in %s", self.store.description)
             return None
 
     async def forget_channel(self, channel_id: int) -> None:
@@ -268,7 +276,17 @@ class TriviaBot(commands.AutoShardedBot):
             since_start=dict(self.since_start) if with_process else {},
             p50_ms=None if p50 is None else p50 * 1000,
             p99_ms=None if p99 is None else p99 * 1000,
+            digest=self.live.digest,
+            processes=await self._fleet_members() if with_process else (),
+            this_process=self.fleet.name,
         )
+
+    async def _fleet_members(self) -> tuple[ProcessRecord, ...]:
+        try:
+            return tuple(await self.store.processes(time.time() - PROCESS_GONE_AFTER))
+        except STORE_FAILURES:
+            log.exception("could not list the processes sharing %s", self.store.description)
+            return ()
 
     async def _purge_daily(self) -> None:
         """Forget kept questions older than the retention period, now and once a day."""
@@ -293,10 +311,23 @@ class TriviaBot(commands.AutoShardedBot):
             log.warning("facts reload (%s) refused: %d problem(s)", trigger, len(result.problems))
         return result
 
+    async def reload_everywhere(self, trigger: str) -> tuple[ReloadResult, FleetReload | None]:
+        """Reload here, then ask every other process sharing the store to, and gather their
+        answers (None if the store failed: this process reloaded all the same)."""
+        result = await self.reload_facts(trigger)
+        try:
+            return result, await self.fleet.reload_everywhere(result)
+        except STORE_FAILURES:
+            log.exception("could not ask the other processes to reload")
+            return result, None
+
     def _watch_for_reloads(self) -> None:
+        """SIGHUP reloads (and answers the reload requests of other processes on this host,
+        which is how they reach it over SQLite)."""
         with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on Windows
             asyncio.get_running_loop().add_signal_handler(
-                signal.SIGHUP, lambda: self._spawn(self.reload_facts("SIGHUP"))
+                signal.SIGHUP,
+                lambda: self._spawn(self.fleet.answer_pending(reload_anyway="SIGHUP")),
             )
         if self.settings.watch_facts:
             self._spawn(self._watch_files())
@@ -320,12 +351,14 @@ class TriviaBot(commands.AutoShardedBot):
         return task
 
     async def close(self) -> None:
-        """Stop the background tasks (and wait for them), then disconnect."""
+        """Stop the background tasks (and wait for them), leave the fleet, disconnect."""
         self._stopping.set()
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         await asyncio.gather(*self._recording, return_exceptions=True)  # finish the writes
+        if self.serve:
+            await self.fleet.retire()
         await super().close()
 
 

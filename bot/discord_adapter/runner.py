@@ -21,7 +21,7 @@ from bot.discord_adapter.client import (
 from bot.live import LiveMatcher
 from bot.matching.matcher import Matcher
 from bot.settings import Settings
-from bot.store import DATABASE_FILE, Store, StoreError
+from bot.store import StoreError, open_store, setting_for
 
 __all__ = ["StartupError", "run_bot", "sync_commands"]
 
@@ -62,9 +62,14 @@ async def _sync(settings: Settings, matcher: Matcher, guild_id: int | None) -> i
 @contextlib.asynccontextmanager
 async def _bot(settings: Settings, matcher: Matcher, *, serve: bool) -> AsyncIterator[TriviaBot]:
     try:
-        store = await Store.open(settings.data_dir / DATABASE_FILE, voter_salt=settings.salt)
+        store = await open_store(
+            settings.data_dir,
+            settings.database,
+            pool_size=settings.database_pool,
+            voter_salt=settings.salt,
+        )
     except StoreError as exc:
-        raise StartupError(f"TRIVIA_DATA_DIR: {exc}") from exc
+        raise StartupError(f"{setting_for(settings.database)}: {exc}") from exc
     point_at_api(settings.api_base)
     quiet_voice_warnings()
     live = LiveMatcher(settings.facts_dir, matcher, cache_dir=settings.data_dir)

@@ -10,12 +10,14 @@ import discord
 
 from bot.curation import ProposedExample, QuestionGroup, StatsReport
 from bot.facts.model import Fact, FactBase, Topic
+from bot.fleet import FleetReload
 from bot.live import ReloadResult
 from bot.matching.matcher import Match
 from bot.presenters.text import (
     DECLINE_TEXT,
     as_question,
     clip,
+    fleet_reload_lines,
     groups_lines,
     known_topics,
     proposals_lines,
@@ -132,8 +134,22 @@ def help_embed(fact_base: FactBase, examples: list[str]) -> discord.Embed:
     return embed
 
 
-def reload_embed(result: ReloadResult, fact_count: int) -> discord.Embed:
-    """What a reload changed, or every problem that kept the old fact base in service."""
+def reload_embed(
+    result: ReloadResult, fact_count: int, fleet: FleetReload | None = None
+) -> discord.Embed:
+    """What a reload changed here, or every problem that kept the old fact base in service;
+    then how the other processes of the bot fared."""
+    embed = _local_reload_embed(result, fact_count)
+    if fleet is not None:
+        embed.add_field(
+            name="Processes",
+            value=clip("\n".join(fleet_reload_lines(fleet)), FIELD_LIMIT),
+            inline=False,
+        )
+    return embed
+
+
+def _local_reload_embed(result: ReloadResult, fact_count: int) -> discord.Embed:
     if not result.ok:
         problems = "\n".join(str(p) for p in result.problems)
         embed = discord.Embed(

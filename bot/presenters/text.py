@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.curation import ProposedExample, QuestionGroup, StatsReport
 from bot.facts.model import FactBase, Topic
+from bot.fleet import FleetReload
 from bot.matching.matcher import Match, Outcome
 from bot.matching.normalize import clean_text
 from bot.privacy import redact_ids
@@ -146,6 +147,33 @@ def stats_lines(report: StatsReport) -> list[str]:
             f"Answer time in this process: p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms"
         )
     lines += [f"Least liked: {fact} ({u} 👍, {d} 👎)" for fact, u, d in report.least_liked()]
+    if report.digest:
+        lines.append(f"Fact base served here: {report.digest}")
+    return lines + fleet_lines(report)
+
+
+def fleet_lines(report: StatsReport) -> list[str]:
+    """The processes sharing the store and the fact base each serves: a fleet serving more
+    than one (a host whose files were not updated, a reload that failed there) shows."""
+    if not report.processes:
+        return []
+    digests = {p.facts_digest for p in report.processes}
+    lines = [
+        f"Processes: {len(report.processes)}, serving "
+        + ("one fact base" if len(digests) == 1 else f"{len(digests)} different fact bases ⚠")
+    ]
+    for process in report.processes:
+        here = " (this one)" if process.name == report.this_process else ""
+        lines.append(f"· {process.name}{here}, shards {process.shards}: {process.facts_digest}")
+    return lines
+
+
+def fleet_reload_lines(fleet: FleetReload) -> list[str]:
+    """How a reload fared across the processes: a count, then each failure and each process
+    that did not answer (shared by `/facts reload` and `trivia-bot reload`)."""
+    lines = [f"Reloaded in {fleet.reloaded} of {fleet.asked} process(es)"]
+    lines += [f"✗ {answer.process}: {answer.detail}" for answer in fleet.failed]
+    lines += [f"✗ {name}: no answer (still reloading, or gone)" for name in fleet.silent]
     return lines
 
 

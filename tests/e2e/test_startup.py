@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.store import DATABASE_FILE, Store
+from bot.store import DATABASE_FILE, SqliteStore
 from tests.conftest import ROOT, seed_model_cache, unprivileged
 from tests.e2e.conftest import copy_facts, e2e_facts, start_bot
 from tests.e2e.standin import (
@@ -84,7 +84,7 @@ async def test_a_database_the_bot_cannot_write_is_one_line_at_start_up(
 ) -> None:
     data = tmp_path / "data"
     seed_model_cache(data)
-    async with await Store.open(data / DATABASE_FILE) as store:  # migrated and in use
+    async with await SqliteStore.open(data / DATABASE_FILE) as store:  # migrated and in use
         await store.listen(GUILD_ID, GENERAL_CHANNEL_ID)
     (data / DATABASE_FILE).chmod(0o444)
     env = {

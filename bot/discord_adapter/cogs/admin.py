@@ -140,11 +140,11 @@ class AdminCog(commands.Cog):
             problem = exc.problems[0]
             await interaction.followup.send(f"Not added: {problem}", ephemeral=True)
             return
-        result = await self.bot.reload_facts("/facts teach")
+        result, fleet = await self.bot.reload_everywhere("/facts teach")
         count = len(self.bot.live.matcher.fact_base)
         await interaction.followup.send(
             content=f"Added as an example of `{fact}`.",
-            embed=reload_embed(result, count),
+            embed=reload_embed(result, count, fleet),
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
@@ -176,11 +176,11 @@ class AdminCog(commands.Cog):
     @owner_only()  # (checked after Manage Server: decorators apply from the bottom up)
     @app_commands.checks.has_permissions(manage_guild=True)
     async def reload(self, interaction: Interaction) -> None:
-        """Owner only: reload the fact files every server shares; on any error the current
-        facts stay in service."""
+        """Owner only: reload the fact files every server shares, in every process of the
+        bot; a process that meets an error keeps its current facts in service."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.bot.reload_facts("/facts reload")
+        result, fleet = await self.bot.reload_everywhere("/facts reload")
         count = len(self.bot.live.matcher.fact_base)
         await interaction.followup.send(
-            embed=reload_embed(result, count), ephemeral=True, allowed_mentions=NO_PINGS
+            embed=reload_embed(result, count, fleet), ephemeral=True, allowed_mentions=NO_PINGS
         )

@@ -1,8 +1,5 @@
-"""The bot's state in one SQLite file (aiosqlite): listening channels, questions it could not
-answer well, usage counts, answer votes, and small metadata.
-
-Schema changes are numbered migrations applied at start-up; `PRAGMA user_version` records
-how far a file has come. Later features add migrations; they never edit old ones.
+"""The store in one SQLite file (aiosqlite), the default: for one host, where processes
+(shards) share the file in WAL mode and are reached by signals.
 
 The voter salt is not in here (since migration 5): see `bot.voter_salt`.
 """
@@ -11,125 +8,48 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
+import signal
+import socket
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import astuple
 from pathlib import Path
-from types import TracebackType
 
 import aiosqlite
 
+from bot.store.base import (
+    PROCESS_GONE_AFTER,
+    Confirmation,
+    FleetEvent,
+    LoggedQuestion,
+    ProcessRecord,
+    QueuedQuestion,
+    ReloadAnswer,
+    Store,
+    StoreError,
+)
+from bot.store.migrations import MIGRATIONS, SALT_MOVED_OUT
 from bot.voter_salt import VOTER_SALT_FILE, SaltError, new_salt, write_salt
 
-__all__ = [
-    "DATABASE_FILE",
-    "MIGRATIONS",
-    "SALT_MOVED_OUT",
-    "STORE_FAILURES",
-    "VOTER_SALT_FILE",
-    "Confirmation",
-    "LoggedQuestion",
-    "Store",
-    "StoreError",
-]
+__all__ = ["DATABASE_FILE", "SQLITE_FAILURES", "VOTER_SALT_FILE", "SqliteStore"]
 
 log = logging.getLogger(__name__)
 
 DATABASE_FILE = "trivia.sqlite3"  # in TRIVIA_DATA_DIR
 
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE listening_channel (
-        guild_id   INTEGER NOT NULL,
-        channel_id INTEGER NOT NULL PRIMARY KEY,
-        added_at   REAL    NOT NULL
-    );
-    CREATE INDEX listening_channel_guild ON listening_channel (guild_id);
-    CREATE TABLE meta (
-        key   TEXT NOT NULL PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
-    """
-    CREATE TABLE question_log (
-        id         INTEGER PRIMARY KEY,
-        asked_at   REAL    NOT NULL,
-        guild_id   INTEGER,            -- NULL in direct messages
-        channel_id INTEGER,
-        text       TEXT    NOT NULL,
-        outcome    TEXT    NOT NULL,   -- answer | suggest | decline
-        score      REAL    NOT NULL
-    );
-    CREATE INDEX question_log_guild_time ON question_log (guild_id, asked_at);
-    CREATE TABLE usage_count (
-        day      TEXT    NOT NULL,     -- UTC date, YYYY-MM-DD
-        guild_id INTEGER NOT NULL,     -- 0 for direct messages
-        outcome  TEXT    NOT NULL,
-        count    INTEGER NOT NULL,
-        PRIMARY KEY (day, guild_id, outcome)
-    );
-    CREATE TABLE answer_vote (
-        message_id INTEGER NOT NULL,   -- the answer's message
-        voter      TEXT    NOT NULL,   -- a salted hash: votes keep no user id
-        guild_id   INTEGER NOT NULL,
-        fact_id    TEXT    NOT NULL,
-        vote       INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-        voted_at   REAL    NOT NULL,
-        PRIMARY KEY (message_id, voter)
-    );
-    CREATE INDEX answer_vote_fact ON answer_vote (fact_id);
-    """,
-    """
-    CREATE TABLE confirmation (
-        question_id INTEGER NOT NULL REFERENCES question_log (id) ON DELETE CASCADE,
-        fact_id     TEXT    NOT NULL,
-        how         TEXT    NOT NULL,  -- click (a "did you mean" button) | thumb (a 👍)
-        voter       TEXT    NOT NULL,  -- a salted hash, as for votes
-        confirmed_at REAL   NOT NULL,
-        PRIMARY KEY (question_id, fact_id, voter)
-    );
-    CREATE INDEX confirmation_fact ON confirmation (fact_id);
-    """,
-    # 4: one vote per person per fact in a server, not per answer message (the latest kept)
-    """
-    CREATE TABLE fact_vote (
-        guild_id   INTEGER NOT NULL,   -- 0 for direct messages
-        fact_id    TEXT    NOT NULL,
-        voter      TEXT    NOT NULL,   -- a salted hash: votes keep no user id
-        vote       INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-        voted_at   REAL    NOT NULL,
-        PRIMARY KEY (guild_id, fact_id, voter)
-    );
-    INSERT INTO fact_vote (guild_id, fact_id, voter, vote, voted_at)
-        SELECT guild_id, fact_id, voter, vote, MAX(voted_at) FROM answer_vote
-        GROUP BY guild_id, fact_id, voter;
-    DROP TABLE answer_vote;
-    ALTER TABLE fact_vote RENAME TO answer_vote;
-    CREATE INDEX answer_vote_fact ON answer_vote (fact_id);
-    """,
-    # 5: the voter salt leaves the database, written to its own file first (`_move_salt_out`)
-    "DELETE FROM meta WHERE key = 'voter_salt';",
-)
-SALT_MOVED_OUT = 5
+
+# What a call can raise while the bot runs: SQLite's errors, the file system's, and
+# ValueError from a connection closed while shutting down (with the store's own StoreError:
+# the file was replaced by one it cannot use, read-only or of a newer schema).
+SQLITE_FAILURES: tuple[type[Exception], ...] = (sqlite3.Error, OSError, ValueError)
 
 
-class StoreError(Exception):
-    """The database cannot be opened or used (corrupt, locked, read-only, newer schema)."""
-
-
-# What a store call can raise while the bot runs: SQLite's errors, the store's own (the file
-# was replaced by one it cannot use: read-only, a newer schema), the file system's, and
-# ValueError from a connection closed while shutting down.
-STORE_FAILURES: tuple[type[Exception], ...] = (sqlite3.Error, StoreError, OSError, ValueError)
-
-
-class Store:
-    """Async access to the state database. Open with `await Store.open(path)`."""
+class SqliteStore(Store):
+    """The state in one SQLite file. Open with `await SqliteStore.open(path)`."""
 
     def __init__(
         self,
@@ -139,22 +59,20 @@ class Store:
         busy_timeout: float = 5.0,
         voter_salt: str | None = None,
     ) -> None:
+        super().__init__(voter_salt or "")  # from the salt file if not set
         self._db = connection
         self.path = path
+        self.description = str(path)
         self._busy_timeout = busy_timeout
         self._file = _identity(path)  # the file the connection has open
         self._refused: tuple[int, int] | None = None  # a replacement it could not use
-        self._voter_salt = voter_salt or ""  # from the salt file if not set
         self._salt_file = None if voter_salt else path.parent / VOTER_SALT_FILE
-        self._listening: set[int] = set()
         self._write_lock = asyncio.Lock()
-        self._queued: list[_QueuedQuestion] = []
-        self._writer: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(
         cls, path: Path, *, busy_timeout: float = 5.0, voter_salt: str | None = None
-    ) -> Store:
+    ) -> SqliteStore:
         """Open (creating if needed), migrate and check that the database takes writes;
         StoreError if it cannot, so problems show at start-up, not mid-conversation.
         `voter_salt` (a setting) stands in for the salt file beside the database."""
@@ -167,7 +85,7 @@ class Store:
         return store
 
     @classmethod
-    async def open_read_only(cls, path: Path) -> Store:
+    async def open_read_only(cls, path: Path) -> SqliteStore:
         """Open for reading only (reports): never migrated nor written, so a database in a
         folder this user cannot write is read all the same. StoreError unless it is at this
         bot's schema."""
@@ -205,20 +123,9 @@ class Store:
         version = int(row[0]) if row else 0
         if version > len(MIGRATIONS):
             raise StoreError(_schema_problem(self.path, version, "upgrade the bot"))
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            if number == SALT_MOVED_OUT:
-                await self._move_salt_out()
-            # executescript commits first; the version bump rides in the same script.
-            try:
-                await self._db.executescript(
-                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-                )
-            except sqlite3.OperationalError:
-                await self._db.rollback()
-                if await self.schema_version() < number:
-                    raise
-                continue  # another process (a second shard) applied it first
-            log.info("database %s migrated to schema %d", self.path, number)
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            if await self._migrate(number, migration.sqlite):
+                log.info("database %s migrated to schema %d", self.path, number)
         # A write that changes nothing, rolled back: a locked or read-only file fails here
         # (BEGIN IMMEDIATE alone succeeds on a file SQLite quietly opened read-only).
         await self._db.execute("BEGIN IMMEDIATE")
@@ -229,6 +136,26 @@ class Store:
         async with self._db.execute("SELECT channel_id FROM listening_channel") as cursor:
             self._listening = {int(row[0]) async for row in cursor}
         self._file = found  # only a file that passed every check is written to
+
+    async def _migrate(self, number: int, script: str) -> bool:
+        """Apply one migration and its version bump in one transaction, unless another
+        process (a second shard) applied it first: the version is read under the write lock,
+        so a step is never applied twice, nor the version set back. Whether it applied."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if await self.schema_version() >= number:
+                await self._db.rollback()
+                return False
+            if number == SALT_MOVED_OUT:
+                await self._move_salt_out()
+            for statement in _statements(script):  # (executescript would commit first)
+                await self._db.execute(statement)
+            await self._db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            await self._db.rollback()
+            raise
+        await self._db.commit()
+        return True
 
     async def _use_wal(self) -> None:
         """WAL mode (recorded in the file). Processes creating the file at once (shards) can
@@ -331,22 +258,8 @@ class Store:
                 raise
             await self._db.commit()
 
-    async def close(self) -> None:
-        """Write what is queued, then close the connection (idempotent)."""
-        if self._writer is not None:
-            await self._writer
+    async def _disconnect(self) -> None:
         await self._db.close()
-
-    async def __aenter__(self) -> Store:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def schema_version(self) -> int:
         """The migration number the file is at."""
@@ -355,10 +268,6 @@ class Store:
         return int(row[0]) if row else 0
 
     # Listening channels --------------------------------------------------------------------
-
-    def is_listening(self, channel_id: int) -> bool:
-        """Whether free text in this channel may be answered (from memory: asked per message)."""
-        return channel_id in self._listening
 
     async def listen(self, guild_id: int, channel_id: int) -> bool:
         """Opt a channel in; False if it already was."""
@@ -407,41 +316,10 @@ class Store:
 
         # Questions, usage and votes ------------------------------------------------------------
 
-    async def record_question(self, question: LoggedQuestion, *, keep_text: bool) -> int | None:
-        """Count a question by day and outcome; keep its text only when asked to (the bot
-        keeps those it could not answer well), returning the kept row's id once committed.
-        Both or neither. Questions are queued and written in batches (see `_write_queued`)."""
-        queued = _QueuedQuestion(question, keep_text, asyncio.get_running_loop().create_future())
-        self._queued.append(queued)
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_queued())
-        return await queued.done
-
-    async def _write_queued(self) -> None:
-        """The one writer of questions: it takes everything queued and commits it in one
-        transaction, a few round trips to SQLite's thread however many there are (one
-        transaction each made a busy loop's writes queue by the hundred). A batch that fails
-        is written again one question at a time, so one bad question fails alone."""
-        while self._queued:
-            batch, self._queued = self._queued, []
-            try:
-                await self._write_batch(batch)
-            except Exception:
-                for queued in batch:
-                    await self._write_alone(queued)
-
-    async def _write_alone(self, queued: _QueuedQuestion) -> None:
-        try:
-            await self._write_batch([queued])
-        except Exception as exc:  # the caller gets it, as from a write of its own
-            if not queued.done.done():  # (a caller that gave up has no one to tell)
-                queued.done.set_exception(exc)
-
-    async def _write_batch(self, batch: Sequence[_QueuedQuestion]) -> None:
-        """One transaction; rolled back whole if any of it fails. Kept rows get their ids
-        here, as SQLite would give them (the largest plus one), as one insert returns none:
-        the counts' insert, first, holds the write lock, so no other process (a second
-        shard) inserts between reading the largest id and using it."""
+    async def _write_batch(self, batch: Sequence[QueuedQuestion]) -> list[int]:
+        """Kept rows get their ids here, as SQLite would give them (the largest plus one),
+        as one insert returns none: the counts' insert, first, holds the write lock, so no
+        other process (a second shard) inserts between reading the largest id and using it."""
         counts = Counter(q.usage_key for q in batch)
         kept = [q for q in batch if q.keep_text]
         first = 0
@@ -459,11 +337,7 @@ class Store:
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(first + i, *q.row) for i, q in enumerate(kept)],
                 )
-        ids = iter(range(first, first + len(kept)))
-        for queued in batch:
-            row_id = next(ids) if queued.keep_text else None
-            if not queued.done.done():
-                queued.done.set_result(row_id)
+        return list(range(first, first + len(kept)))
 
     async def _next_question_id(self) -> int:
         rows = await self._db.execute_fetchall("SELECT COALESCE(MAX(id), 0) + 1 FROM question_log")
@@ -535,10 +409,6 @@ class Store:
             )
             return cursor.rowcount
 
-    async def voter_key(self, user_id: int) -> str:
-        """A stable stand-in for a user id (salted hash): one vote each, no id kept."""
-        return hashlib.sha256(f"{self._voter_salt}:{user_id}".encode()).hexdigest()[:32]
-
     async def record_vote(self, voter: str, guild_id: int, fact_id: str, vote: int) -> int | None:
         """Store a 👍 (1) or 👎 (-1) on a fact, replacing the voter's earlier one on it in this
         server (whichever answer it was given on), which is returned (None if the first)."""
@@ -566,6 +436,75 @@ class Store:
         parameters: tuple[object, ...] = (guild_id,) if guild_id is not None else ()
         async with self._db.execute(query, parameters) as cursor:
             return {str(r[0]): (int(r[1]), int(r[2])) async for r in cursor}
+
+    # The fleet: processes sharing the file, on this host -----------------------------------
+
+    async def announce(self, process: ProcessRecord) -> None:
+        async with self._writing():
+            await self._db.execute(
+                "INSERT INTO bot_process "
+                "(name, host, pid, shards, facts_digest, started_at, seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "shards = excluded.shards, facts_digest = excluded.facts_digest, "
+                "seen_at = excluded.seen_at",
+                astuple(process),
+            )
+
+    async def retire(self, name: str) -> None:
+        async with self._writing():
+            await self._db.execute("DELETE FROM bot_process WHERE name = ?", (name,))
+
+    async def processes(self, seen_since: float) -> list[ProcessRecord]:
+        async with self._db.execute(
+            "SELECT name, host, pid, shards, facts_digest, started_at, seen_at FROM bot_process "
+            "WHERE seen_at >= ? ORDER BY name",
+            (seen_since,),
+        ) as cursor:
+            return [ProcessRecord(*row) async for row in cursor]
+
+    async def request_reload(self, requested_by: str) -> int:
+        """Processes sharing a SQLite file share a host: each other one gets a SIGHUP, its
+        reload signal, and answers the requests it finds pending."""
+        async with self._writing():
+            cursor = await self._db.execute(
+                "INSERT INTO reload_request (requested_by, requested_at) VALUES (?, ?)",
+                (requested_by, time.time()),
+            )
+            request = int(cursor.lastrowid or 0)
+        host = socket.gethostname()
+        for process in await self.processes(time.time() - PROCESS_GONE_AFTER):
+            if process.host == host and process.pid != os.getpid():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(process.pid, signal.SIGHUP)
+        return request
+
+    async def pending_reloads(self, after: int, since: float) -> list[int]:
+        async with self._db.execute(
+            "SELECT id FROM reload_request WHERE id > ? AND requested_at >= ? ORDER BY id",
+            (after, since),
+        ) as cursor:
+            return [int(row[0]) async for row in cursor]
+
+    async def answer_reload(self, request: int, answer: ReloadAnswer) -> None:
+        async with self._writing():
+            await self._db.execute(
+                "INSERT OR REPLACE INTO reload_answer "
+                "(request_id, process, ok, detail, facts_digest, answered_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (request, answer.process, answer.ok, answer.detail, answer.facts_digest,
+                 time.time()),
+            )  # fmt: skip
+
+    async def reload_answers(self, request: int) -> list[ReloadAnswer]:
+        async with self._db.execute(
+            "SELECT process, ok, detail, facts_digest FROM reload_answer WHERE request_id = ? "
+            "ORDER BY process",
+            (request,),
+        ) as cursor:
+            return [ReloadAnswer(str(r[0]), bool(r[1]), str(r[2]), str(r[3])) async for r in cursor]
+
+    async def listen_for_fleet(self, handler: Callable[[FleetEvent], None]) -> None:
+        """Nothing to listen to: SIGHUP reaches the processes (see `request_reload`)."""
 
 
 async def _connect(
@@ -612,47 +551,16 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
+def _statements(script: str) -> list[str]:
+    """A script's statements, split where SQLite says one is complete."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements + ([current.strip()] if current.strip() else [])
+
+
 def _wal(path: Path) -> Path:
     return path.with_name(f"{path.name}-wal")
-
-
-@dataclass(frozen=True, slots=True)
-class Confirmation:
-    """A kept question and the fact people confirmed it meant, with how many did."""
-
-    text: str
-    fact_id: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class _QueuedQuestion:
-    """A question waiting for the writer, and the future its caller awaits."""
-
-    question: LoggedQuestion
-    keep_text: bool
-    done: asyncio.Future[int | None]
-
-    @property
-    def usage_key(self) -> tuple[str, int, str]:
-        """(UTC day, guild or 0 for DMs, outcome): the usage count it adds to."""
-        q = self.question
-        return time.strftime("%Y-%m-%d", time.gmtime(q.asked_at)), q.guild_id or 0, q.outcome
-
-    @property
-    def row(self) -> tuple[object, ...]:
-        """Its question_log columns after the id."""
-        q = self.question
-        return (q.asked_at, q.guild_id, q.channel_id, q.text, q.outcome, q.score)
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedQuestion:
-    """One question as the store keeps it: no user id, ever."""
-
-    asked_at: float
-    guild_id: int | None
-    channel_id: int | None
-    text: str
-    outcome: str
-    score: float
