@@ -17,6 +17,8 @@ BOT_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9
 # .../webhooks/APP/TOKEN) and in the gateway's payloads ('token': '...').
 _URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/\s?'\"]+")
 _TOKEN_FIELD = re.compile(r"""(['"]token['"]\s*:\s*['"])[^'"]+""")
+# A database URL's credentials (postgresql://user:password@host): the part before the "@".
+_URL_CREDENTIALS = re.compile(r"(\w+://)[^/\s@'\"]+@")
 _OWN_LOGGERS = "bot"
 
 
@@ -26,7 +28,8 @@ def redact_ids(text: str) -> str:
 
 
 def redact_tokens(text: str) -> str:
-    """Bot and interaction tokens replaced by `[token]`."""
+    """Bot and interaction tokens, and the credentials in URLs, replaced by `[token]`."""
+    text = _URL_CREDENTIALS.sub(r"\1[token]@", text)
     text = _URL_TOKEN.sub(r"\1[token]", text)
     text = _TOKEN_FIELD.sub(r"\1[token]", text)
     return BOT_TOKEN_SHAPE.sub("[token]", text)

@@ -25,6 +25,8 @@ INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTU3NzAzMTM2MTg3MTQ3ODc4NDoRFRPZlJGb-Kx_W"
         (f"{{'type': 2, 'token': '{INTERACTION_TOKEN}'}}", "{'type': 2, 'token': '[token]'}"),
         (f'{{"token": "{INTERACTION_TOKEN}"}}', '{"token": "[token]"}'),
         (f"Bot {FAKE_TOKEN}", "Bot [token]"),
+        ("dsn='postgresql://trivia:s3cret@db:5432/t'", "dsn='postgresql://[token]@db:5432/t'"),
+        ("postgres://only-a-user@db/t", "postgres://[token]@db/t"),
         ("bot.discord_adapter.client: 12 facts", "bot.discord_adapter.client: 12 facts"),
     ],
 )

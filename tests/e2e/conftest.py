@@ -50,9 +50,15 @@ class BotProcess:
 
 
 async def start_bot(
-    standin: DiscordStandIn, facts_dir: Path, data_dir: Path, **env: str
+    standin: DiscordStandIn,
+    facts_dir: Path,
+    data_dir: Path,
+    *,
+    probe_in_guild: bool = False,
+    **env: str,
 ) -> BotProcess:
-    """Start the bot process and wait until it answers a DM (it is then fully connected)."""
+    """Start the bot process and wait until it answers a DM, or a mention in the guild for a
+    process whose shards do not take DMs (it is then fully connected)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_"))}
     environment.update(
         DISCORD_TOKEN=standin.token,
@@ -72,12 +78,13 @@ async def start_bot(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=environment, stdout=sink, stderr=sink
         )
     bot = BotProcess(process, standin, facts_dir, data_dir, log_file)
-    await wait_until_answering(bot)
+    await wait_until_answering(bot, in_guild=probe_in_guild)
     return bot
 
 
-async def wait_until_answering(bot: BotProcess) -> None:
-    """Probe with a DM from the server owner until the bot replies."""
+async def wait_until_answering(bot: BotProcess, *, in_guild: bool = False) -> None:
+    """Probe with a DM from the server owner (or a mention in the guild) until the bot
+    replies."""
     deadline = asyncio.get_running_loop().time() + READY_TIMEOUT
     while asyncio.get_running_loop().time() < deadline:
         if bot.process.returncode is not None:
@@ -85,7 +92,11 @@ async def wait_until_answering(bot: BotProcess) -> None:
         if not bot.standin.identifies:
             await asyncio.sleep(0.2)
             continue
-        message = await bot.standin.send_message("help", author=OWNER_ID, guild=False)
+        if in_guild:
+            mention = f"<@{bot.standin.bot_user_id}> help"
+            message = await bot.standin.send_message(mention, author=OWNER_ID)
+        else:
+            message = await bot.standin.send_message("help", author=OWNER_ID, guild=False)
         with contextlib.suppress(TimeoutError):
             await message.reply(timeout=1.0)
             return
