@@ -34,6 +34,7 @@ postgres:
 bench: $(STAMP)
 	$(BIN)/python -m bench.matcher_latency
 	$(BIN)/python -m bench.interaction_load
+	$(BIN)/python -m bench.store_writes
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

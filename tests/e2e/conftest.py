@@ -9,7 +9,7 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +55,7 @@ async def start_bot(
     data_dir: Path,
     *,
     probe_in_guild: bool = False,
+    settings: Mapping[str, str] | None = None,
     **env: str,
 ) -> BotProcess:
     """Start the bot process and wait until it answers a DM, or a mention in the guild for a
@@ -69,6 +70,7 @@ async def start_bot(
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
+    environment.update(settings or {})
     environment.update(env)
     e2e_matcher()  # trained and cached once, then copied to each bot's data folder
     seed_model_cache(data_dir)

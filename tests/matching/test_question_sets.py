@@ -54,6 +54,7 @@ EXAMPLE_FLOORS = {
 BLIND_FLOORS = {
     "blind_set": (0.84, 0.015, 0.01),
     "blind2_set": (0.88, 0.01, 0.035),
+    "blind3_set": (0.86, 0.01, 0.045),
 }
 
 
