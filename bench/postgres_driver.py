@@ -1,8 +1,8 @@
 """Which PostgreSQL driver the store uses, chosen by measurement: asyncpg against psycopg 3
 (async, with its pool), on the statements the store runs most, against a real local server.
 
-Run by hand: `.venv/bin/python -m bench.postgres_driver` (needs `pip install
-"psycopg[binary]" psycopg-pool`, not a dependency of the bot).
+Run by hand: `.venv/bin/python -m bench.postgres_driver` (psycopg is a development
+dependency only, for this comparison).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+from psycopg_pool import AsyncConnectionPool
 
 from tests.postgres_server import find_binaries, postgres_server
 
@@ -67,7 +68,6 @@ async def with_asyncpg(url: str) -> None:
 
 
 async def with_psycopg(url: str) -> None:
-    from psycopg_pool import AsyncConnectionPool  # noqa: PLC0415 (optional, bench-only)
 
     def pg(sql: str) -> str:
         return sql.replace("$1", "%s").replace("$2", "%s").replace("$3", "%s") \
@@ -104,10 +104,7 @@ def main() -> None:
         raise SystemExit("no PostgreSQL server binaries (initdb, pg_ctl) found")
     with postgres_server(bin_dir) as server:
         asyncio.run(with_asyncpg(server.create_database("bench_asyncpg")))
-        try:
-            asyncio.run(with_psycopg(server.create_database("bench_psycopg")))
-        except ImportError:
-            print('psycopg not installed: pip install "psycopg[binary]" psycopg-pool')
+        asyncio.run(with_psycopg(server.create_database("bench_psycopg")))
 
 
 if __name__ == "__main__":

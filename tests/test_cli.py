@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.store import DATABASE_FILE, LoggedQuestion, SqliteStore
+from bot.store import DATABASE_FILE, LoggedQuestion, SqliteStore, Store
 from tests.conftest import FACTS_DIR, FAKE_TOKEN, ROOT, seed_model_cache, unprivileged
 
 BROKEN = ROOT / "tests" / "facts" / "fixtures" / "broken"
@@ -198,23 +198,28 @@ def test_sync_without_token_is_one_line_exit_2() -> None:
 def _database_with_questions(folder: Path) -> None:
     async def fill() -> None:
         async with await SqliteStore.open(folder / DATABASE_FILE) as store:
-            now = time.time()
-            for text, guild in [
-                ("who plays the sister", 1),
-                ("who plays the sister?", 1),
-                ("when is season 2", 2),
-            ]:
-                entry = LoggedQuestion(now, guild, 5, text, "decline", 0.2)
-                await store.record_question(entry, keep_text=True)
-            await store.record_vote(await store.voter_key(3), 1, "cast.ballard_actor", 1)
-            entry = LoggedQuestion(now, 1, 5, "whos the lead lady", "suggest", 0.4)
-            kept = await store.record_question(entry, keep_text=True)
-            assert kept is not None
-            for voter in (3, 4):
-                key = await store.voter_key(voter)
-                await store.confirm(kept, "cast.ballard_actor", "click", key)
+            await fill_with_questions(store)
 
     asyncio.run(fill())
+
+
+async def fill_with_questions(store: Store) -> None:
+    """Four questions in two servers, a vote, and a suggestion two people confirmed."""
+    now = time.time()
+    for text, guild in [
+        ("who plays the sister", 1),
+        ("who plays the sister?", 1),
+        ("when is season 2", 2),
+    ]:
+        entry = LoggedQuestion(now, guild, 5, text, "decline", 0.2)
+        await store.record_question(entry, keep_text=True)
+    await store.record_vote(await store.voter_key(3), 1, "cast.ballard_actor", 1)
+    entry = LoggedQuestion(now, 1, 5, "whos the lead lady", "suggest", 0.4)
+    kept = await store.record_question(entry, keep_text=True)
+    assert kept is not None
+    for voter in (3, 4):
+        key = await store.voter_key(voter)
+        await store.confirm(kept, "cast.ballard_actor", "click", key)
 
 
 def test_report_prints_stats_and_unanswered_groups(tmp_path: Path) -> None:

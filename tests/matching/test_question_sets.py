@@ -49,12 +49,13 @@ EXAMPLE_FLOORS = {
     "nearmisses": (0.92, 0.01, 0.01),
     "everyday": (0.91, 0.015, 0.01),
     "watchparty": (0.83, 0.015, 0.035),
+    "regulars": (0.9, 0.015, 0.01),
     "out_of_scope": (1.0, 0.0, 0.01),
 }
 BLIND_FLOORS = {
     "blind_set": (0.84, 0.015, 0.01),
     "blind2_set": (0.88, 0.01, 0.035),
-    "blind3_set": (0.86, 0.01, 0.045),
+    "blind3_set": (0.86, 0.01, 0.05),
 }
 
 

@@ -13,10 +13,10 @@ import asyncpg
 import pytest
 
 from bot.store import MIGRATIONS, FleetEvent, PostgresStore, StoreError
-from tests.conftest import ROOT
+from tests.conftest import FAKE_TOKEN, ROOT
 from tests.postgres_server import PASSWORD, PostgresServer
 from tests.store.conftest import SALT
-from tests.test_cli import cli_environment, run_cli
+from tests.test_cli import cli_environment, fill_with_questions, run_cli
 
 SECRET = "hunter2-but-longer"
 
@@ -54,6 +54,33 @@ def test_a_database_it_cannot_use_is_one_line_naming_the_setting(
     assert lines[0].startswith("trivia-bot: error: TRIVIA_DATABASE_URL: ")
     assert expected in lines[0]
     assert SECRET not in result.stderr and PASSWORD not in result.stderr
+
+
+def test_report_and_migrate_read_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    env = database_env(postgres_url, tmp_path)
+    migrated = run_cli("migrate", env=env)
+    assert migrated.returncode == 0
+    assert migrated.stdout == f"the database is at schema {len(MIGRATIONS)}, this bot's\n"
+    asyncio.run(_fill(postgres_url))
+    report = run_cli("report", env=env)
+    assert report.returncode == 0, report.stderr
+    assert "Questions served: 4" in report.stdout
+    assert "2× whos the lead lady → cast.ballard_actor" in report.stdout
+    assert "Feedback: 1 👍, 0 👎" in report.stdout
+    assert "2× who plays the sister (+1 similar)" in report.stdout
+
+
+async def _fill(url: str) -> None:
+    async with await PostgresStore.open(url, pool_size=1, voter_salt=SALT) as store:
+        await fill_with_questions(store)
+
+
+def test_the_bot_itself_refuses_an_unreachable_database(tmp_path: Path) -> None:
+    env = database_env(f"postgresql://trivia:{SECRET}@127.0.0.1:1/trivia", tmp_path)
+    result = run_cli("run", env={**env, "DISCORD_TOKEN": FAKE_TOKEN})
+    assert result.returncode == 2
+    assert result.stderr.startswith("trivia-bot: error: TRIVIA_DATABASE_URL: cannot reach")
+    assert SECRET not in result.stderr and FAKE_TOKEN not in result.stderr
 
 
 def test_a_newer_schema_is_refused_at_start_up(postgres_url: str, tmp_path: Path) -> None:
