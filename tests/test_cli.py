@@ -399,6 +399,17 @@ class Terminal:
     def type(self, keys: bytes) -> None:
         os.write(self.master, keys)
 
+    def wait_until_reading(self, timeout: float = 30) -> None:
+        """Until the command sleeps waiting for input (in select or poll), as it is when a
+        person presses Ctrl-C at the prompt. A signal sent between the prompt's write and
+        that wait is seen only once input arrives (readline checks signals when select
+        returns): a race no person can hit, but a test sending at once can."""
+        deadline = time.monotonic() + timeout
+        wchan = Path(f"/proc/{self.process.pid}/wchan")
+        while not wchan.read_text().startswith(("poll_schedule_timeout", "do_select")):
+            assert time.monotonic() < deadline, "the command never waited for input"
+            time.sleep(0.05)
+
     def exit_code(self) -> int | None:
         """The exit code, or None (and the command killed) if it did not end in time."""
         try:
@@ -448,6 +459,7 @@ def test_make_run_console_edits_lines_and_quits_on_a_terminal() -> None:
 def test_console_ctrl_c_leaves_cleanly_on_a_terminal() -> None:
     terminal = Terminal(sys.executable, "-m", "bot", "console")
     terminal.read_until(PROMPT)
+    terminal.wait_until_reading()
     terminal.process.send_signal(signal.SIGINT)  # what Ctrl-C at the prompt sends
     code = terminal.exit_code()
     shown = terminal.shown.decode("utf-8", "replace")
