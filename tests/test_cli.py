@@ -370,6 +370,13 @@ def test_ask_piped_into_head_stops_quietly(tmp_path: Path) -> None:
     assert code == 141
 
 
+def _as_a_foreground_command() -> None:
+    """Ctrl-C's SIGINT as a shell gives it to a command at the terminal: by default. A test
+    run started in the background (`make test &`, some CI runners) has SIGINT ignored, which
+    children inherit, and Python then never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """A command on a pseudo-terminal: type into it, read what it shows."""
 
@@ -377,7 +384,13 @@ class Terminal:
         self.master, slave = pty.openpty()
         env = cli_environment({"DISCORD_TOKEN": "", "TERM": "xterm"})
         self.process = subprocess.Popen(
-            command, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env
+            command,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=ROOT,
+            env=env,
+            preexec_fn=_as_a_foreground_command,  # noqa: PLW1509 (no threads start it)
         )
         os.close(slave)
         self.shown = b""
