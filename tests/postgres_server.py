@@ -47,6 +47,14 @@ class PostgresServer:
         )  # fmt: skip
         return result.stdout.strip()
 
+    def restart(self) -> None:
+        """Stop the server at once (connections drop, as on a crash or failover) and start
+        it again on the same port."""
+        _run_as_server_user(
+            [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w",
+             "-t", "60", "-l", str(self.data_dir.parent / "server.log"), "restart"]
+        )  # fmt: skip
+
     def create_database(self, name: str) -> str:
         """A new empty database; returns its URL."""
         self.psql(f'CREATE DATABASE "{name}"')

@@ -12,9 +12,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.store import MIGRATIONS, FleetEvent, PostgresStore, StoreError
+from bot.store import MIGRATIONS, STORE_FAILURES, FleetEvent, PostgresStore, StoreError
 from tests.conftest import FAKE_TOKEN, ROOT
-from tests.postgres_server import PASSWORD, PostgresServer
+from tests.postgres_server import PASSWORD, PostgresServer, postgres_server
 from tests.store.conftest import SALT
 from tests.test_cli import cli_environment, fill_with_questions, run_cli
 
@@ -188,3 +188,41 @@ async def test_reading_only_never_migrates_nor_writes(postgres_url: str) -> None
     async with await PostgresStore.open_read_only(postgres_url) as reader:
         with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
             await reader.set_meta("k", "v")
+
+
+async def test_after_the_server_restarts_the_store_and_its_listener_recover(
+    postgres: PostgresServer,
+) -> None:
+    """A server restart (a crash, a failover) drops every connection: writes fail while it
+    is down, then work again, and the listening connection is made again."""
+    with postgres_server(postgres.bin_dir) as server:  # a server of its own, to restart
+        url = server.create_database("restart")
+        here = await PostgresStore.open(url, pool_size=2, voter_salt=SALT)
+        there = await PostgresStore.open(url, pool_size=2, voter_salt=SALT)
+        there.origin = "another-host:1"
+        received: asyncio.Queue[FleetEvent] = asyncio.Queue()
+        listening = asyncio.create_task(there.listen_for_fleet(received.put_nowait))
+        try:
+            await _until_notified(here, received)
+            await asyncio.to_thread(server.restart)
+            await _until_notified(here, received)  # the pool and the listener are back
+            await here.set_meta("after", "restart")
+            assert await there.get_meta("after") == "restart"
+        finally:
+            await here.close()
+            await there.close()
+            await asyncio.wait_for(listening, 10)
+
+
+async def _until_notified(store: PostgresStore, received: asyncio.Queue[FleetEvent]) -> None:
+    """Ask for reloads until one is heard (a failed request, while the server is down or the
+    listener not yet back, is tried again)."""
+    for _ in range(100):
+        with contextlib.suppress(*STORE_FAILURES):
+            request = await store.request_reload(store.origin)
+            with contextlib.suppress(TimeoutError):
+                while (await asyncio.wait_for(received.get(), 0.3)).reload_request != request:
+                    pass
+                return
+        await asyncio.sleep(0.2)
+    raise AssertionError("no notification arrived")
