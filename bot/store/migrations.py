@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MIGRATIONS", "SALT_MOVED_OUT", "Migration"]
+__all__ = ["MIGRATIONS", "SALT_MOVED_OUT", "Migration", "schema_problem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,3 +235,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 SALT_MOVED_OUT = 5
+
+
+def schema_problem(database: str, version: int, remedy: str) -> str:
+    """Why a database at another schema than this bot's is refused, as one line."""
+    age = "newer" if version > len(MIGRATIONS) else "older"
+    return f"{database} has schema {version}, {age} than this bot ({len(MIGRATIONS)}); {remedy}"

@@ -32,7 +32,7 @@ from bot.store.base import (
     Store,
     StoreError,
 )
-from bot.store.migrations import MIGRATIONS
+from bot.store.migrations import MIGRATIONS, schema_problem
 
 __all__ = ["FLEET_CHANNEL", "POSTGRES_FAILURES", "PostgresStore"]
 
@@ -41,6 +41,7 @@ _Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionPro
 
 log = logging.getLogger(__name__)
 
+DATABASE = "the PostgreSQL database"  # how errors name it (never by its URL)
 FLEET_CHANNEL = "trivia_fleet"  # NOTIFY channel: reloads asked for, listening changes
 MIGRATION_LOCK = 0x7472_6976_6961  # pg_advisory_xact_lock key: one migrator at a time
 CONNECT_TIMEOUT = 10.0
@@ -90,7 +91,7 @@ class PostgresStore(Store):
         async with store._closed_on_failure():
             version = await store.schema_version()
             if version != len(MIGRATIONS):
-                raise StoreError(_schema_problem(version, "run `trivia-bot migrate`"))
+                raise StoreError(schema_problem(DATABASE, version, "run `trivia-bot migrate`"))
         return store
 
     @contextlib.asynccontextmanager
@@ -103,10 +104,9 @@ class PostgresStore(Store):
                 raise StoreError(_problem(exc)) from exc
             raise
 
-    async def migrate(self) -> int:
+    async def migrate(self) -> None:
         """Apply the migrations this database lacks, in one transaction under an advisory
-        lock: processes starting together wait for the first, then find nothing to do.
-        Returns how many were applied here."""
+        lock: processes starting together wait for the first, then find nothing to do."""
         async with self._transaction() as conn:
             await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
             await conn.execute(
@@ -114,13 +114,12 @@ class PostgresStore(Store):
             )
             version = await _version(conn)
             if version > len(MIGRATIONS):
-                raise StoreError(_schema_problem(version, "upgrade the bot"))
+                raise StoreError(schema_problem(DATABASE, version, "upgrade the bot"))
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 await conn.execute(migration.postgres)
                 log.info("PostgreSQL database migrated to schema %d", number)
             await conn.execute("DELETE FROM schema_version")
             await conn.execute("INSERT INTO schema_version VALUES ($1)", len(MIGRATIONS))
-        return len(MIGRATIONS) - version
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[_Connection]:
@@ -438,12 +437,6 @@ def _problem(exc: BaseException) -> str:
     if isinstance(exc, ValueError):
         return "not a usable PostgreSQL URL"
     return f"cannot use the PostgreSQL database ({type(exc).__name__}: {exc})"
-
-
-def _schema_problem(version: int, remedy: str) -> str:
-    age = "newer" if version > len(MIGRATIONS) else "older"
-    ours = len(MIGRATIONS)
-    return f"the PostgreSQL database has schema {version}, {age} than this bot ({ours}); {remedy}"
 
 
 def _rows(status: str) -> int:

@@ -32,7 +32,7 @@ from bot.store.base import (
     Store,
     StoreError,
 )
-from bot.store.migrations import MIGRATIONS, SALT_MOVED_OUT
+from bot.store.migrations import MIGRATIONS, SALT_MOVED_OUT, schema_problem
 from bot.voter_salt import VOTER_SALT_FILE, SaltError, new_salt, write_salt
 
 __all__ = ["DATABASE_FILE", "SQLITE_FAILURES", "VOTER_SALT_FILE", "SqliteStore"]
@@ -99,7 +99,8 @@ class SqliteStore(Store):
         async with store._closed_on_failure():
             version = await store.schema_version()
             if version != len(MIGRATIONS):
-                raise StoreError(_schema_problem(path, version, "start the bot once to migrate it"))
+                remedy = "start the bot once to migrate it"
+                raise StoreError(schema_problem(f"database {path}", version, remedy))
         return store
 
     @contextlib.asynccontextmanager
@@ -122,7 +123,7 @@ class SqliteStore(Store):
             row = await cursor.fetchone()
         version = int(row[0]) if row else 0
         if version > len(MIGRATIONS):
-            raise StoreError(_schema_problem(self.path, version, "upgrade the bot"))
+            raise StoreError(schema_problem(f"database {self.path}", version, "upgrade the bot"))
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
             if await self._migrate(number, migration.sqlite):
                 log.info("database %s migrated to schema %d", self.path, number)
@@ -527,13 +528,6 @@ def _problem(path: Path, exc: OSError | sqlite3.Error | SaltError) -> str:
             "of the file and its folder)"
         )
     return str(exc) if isinstance(exc, SaltError) else f"cannot use database {path}: {exc}"
-
-
-def _schema_problem(path: Path, version: int, remedy: str) -> str:
-    age = "newer" if version > len(MIGRATIONS) else "older"
-    return (
-        f"database {path} has schema {version}, {age} than this bot ({len(MIGRATIONS)}); {remedy}"
-    )
 
 
 def _code(exc: BaseException) -> int | None:

@@ -32,13 +32,6 @@ class StoreSpot:
             return await PostgresStore.open_read_only(self.url)
         return await SqliteStore.open_read_only(self.path)
 
-    @property
-    def env(self) -> dict[str, str]:
-        """The settings a bot process needs to use this store."""
-        if self.url is None:
-            return {"TRIVIA_DATA_DIR": str(self.path.parent), "TRIVIA_VOTER_SALT": SALT}
-        return {"TRIVIA_DATABASE_URL": self.url, "TRIVIA_VOTER_SALT": SALT}
-
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def spot(request: pytest.FixtureRequest, tmp_path: Path) -> StoreSpot:
